@@ -1,0 +1,129 @@
+"""Settings: everything that differs between a laptop and production, with local defaults.
+
+Built once by the CLI or ``create_app`` from, in order of precedence: environment variables
+(``SOGOC_RPC_URL``...), then the TOML file named by ``SOGOC_CONFIG`` (default
+``<data_dir>/sogoc.toml``, which ``sogoc demo`` writes), then the defaults below. Nothing is
+read at import time.
+
+Trust is never implied: the development PKI's root is trusted only when a config names it
+in ``trust_roots`` (the demo's config file does, for the demo).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Mapping
+
+from core.errors import ConfigurationError
+
+ENV_PREFIX = "SOGOC_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: str = "development"  # "development" or "production"
+    data_dir: Path = Path("var")
+    #: JSON-RPC endpoint of any node of the chain (anvil locally, Besu QBFT in production).
+    rpc_url: str = "http://127.0.0.1:8545"
+    chain_id: int = 1337
+    #: Address of the CredentialRegistry contract; empty until deployed.
+    contract_address: str = ""
+    #: Blocks on top of an anchor's block before it counts (0 on anvil, 0 on QBFT's instant finality).
+    confirmations: int = 0
+    #: True for Besu/Clique/QBFT headers (extraData longer than 32 bytes).
+    poa: bool = False
+    database_url: str = ""
+    #: Base of the verification URL printed in QR codes.
+    public_base_url: str = "http://127.0.0.1:8000"
+    #: Where ``sogoc verify`` fetches a document's Merkle proof (default: public_base_url).
+    registry_url: str = ""
+    #: PEM/DER files of the root certificates whose signatures are trusted.
+    trust_roots: tuple[Path, ...] = field(default_factory=tuple)
+    #: RFC 3161 time-stamp authority; empty means the development TSA, in process.
+    tsa_url: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @property
+    def database(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'registry.db'}"
+
+    @property
+    def evidence_url(self) -> str:
+        return (self.registry_url or self.public_base_url).rstrip("/")
+
+    def verification_url(self, document_id: str) -> str:
+        return f"{self.public_base_url.rstrip('/')}/v/{document_id}"
+
+    @property
+    def config_file(self) -> Path:
+        return self.data_dir / "sogoc.toml"
+
+    @classmethod
+    def load(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> "Settings":
+        environ = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        data_dir = Path(str(overrides.get("data_dir") or environ.get(ENV_PREFIX + "DATA_DIR") or "var"))
+        path = Path(environ.get(ENV_PREFIX + "CONFIG") or data_dir / "sogoc.toml")
+        if path.exists():
+            try:
+                values.update(tomllib.loads(path.read_text("utf-8")))
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+                raise ConfigurationError(f"{path}: {e}") from e
+        for f in fields(cls):
+            key = ENV_PREFIX + f.name.upper()
+            if key in environ:
+                values[f.name] = environ[key]
+        values["data_dir"] = data_dir
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls()._with(values, source=str(path))
+
+    def _with(self, values: Mapping[str, object], source: str) -> "Settings":
+        known = {f.name: f for f in fields(self)}
+        parsed: dict[str, object] = {}
+        for name, raw in values.items():
+            if name not in known:
+                raise ConfigurationError(f"{source}: unknown setting {name!r}")
+            default = getattr(self, name)
+            try:
+                if isinstance(default, bool):
+                    parsed[name] = raw if isinstance(raw, bool) else str(raw).lower() in ("1", "true", "yes")
+                elif isinstance(default, int):
+                    parsed[name] = int(raw)  # type: ignore[arg-type]
+                elif isinstance(default, Path):
+                    parsed[name] = Path(str(raw))
+                elif isinstance(default, tuple):
+                    items = raw if isinstance(raw, (list, tuple)) else [p for p in str(raw).split(os.pathsep) if p]
+                    parsed[name] = tuple(Path(str(p)) for p in items)
+                else:
+                    parsed[name] = str(raw)
+            except ValueError as e:
+                raise ConfigurationError(f"setting {name}: {raw!r} is not valid ({e})") from e
+        result = replace(self, **parsed)
+        if result.environment not in ("development", "production"):
+            raise ConfigurationError(f"environment must be development or production, not {result.environment!r}")
+        return result
+
+    def to_toml(self) -> str:
+        """The settings that differ from the defaults, as a TOML file."""
+        lines = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "data_dir" or value == getattr(Settings(), f.name):
+                continue
+            if isinstance(value, tuple):
+                lines.append(f"{f.name} = [{', '.join(_toml_str(str(p)) for p in value)}]")
+            elif isinstance(value, bool):
+                lines.append(f"{f.name} = {'true' if value else 'false'}")
+            elif isinstance(value, int):
+                lines.append(f"{f.name} = {value}")
+            else:
+                lines.append(f"{f.name} = {_toml_str(str(value))}")
+        return "\n".join(lines) + "\n"
+
+
+def _toml_str(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

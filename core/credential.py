@@ -1,0 +1,113 @@
+"""The credential: the machine-readable form of one document, and its leaf.
+
+A credential is the document's content, split into named top-level fields, each with its
+own random salt, plus a small clear header (format, id, kind, issuer, date). It travels
+inside the signed PDF as an embedded file, so the PDF alone is enough to recompute the leaf.
+
+::
+
+    field_digest(name) = SHA-256( salt(name) || JCS([name, value]) )
+    data_hash          = SHA-256( JCS({header..., "fields": {name: hex(field_digest)}}) )
+    leaf               = keccak256(keccak256(data_hash || sha256(signed PDF)))   # core.merkle
+
+Salts keep a low-entropy field (a birth date, a score) from being found by hashing guesses;
+the random 128-bit id does the same for the header. Digests per field let a holder later
+disclose some fields and only digests of the others. Only the leaf (and only when revoked)
+and the batch root ever reach the chain. The full specification is docs/credential-format.md.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from core.canonical import canonical_json, normalize, parse_json
+from core.errors import InvalidInput
+from core.hashes import Hash32, sha256
+from core.merkle import leaf_hash
+from core.status import DocumentKind
+
+FORMAT = "sogoc.credential/1"
+#: Name of the embedded file that carries the credential inside the PDF.
+EMBEDDED_FILE_NAME = "sogoc-credential.json"
+SALT_BYTES = 16
+ID_BYTES = 16  # 128 random bits: enumerating ids is hopeless
+
+
+def new_document_id() -> str:
+    """A random, unguessable document id: 26 characters of lower-case base32."""
+    return base64.b32encode(secrets.token_bytes(ID_BYTES)).decode("ascii").rstrip("=").lower()
+
+
+def is_document_id(text: str) -> bool:
+    return len(text) == 26 and all(c in "abcdefghijklmnopqrstuvwxyz234567" for c in text)
+
+
+def new_salts(names: list[str]) -> dict[str, str]:
+    """One independent 16-byte salt per field, from one call to the OS's random source."""
+    pool = secrets.token_bytes(SALT_BYTES * len(names))
+    return {name: pool[i * SALT_BYTES : (i + 1) * SALT_BYTES].hex() for i, name in enumerate(names)}
+
+
+@dataclass(frozen=True)
+class Credential:
+    """One document's content with its salts (normalised to NFC on creation)."""
+
+    id: str
+    kind: DocumentKind
+    issuer: str  # code of the issuing institution, e.g. "THPT-79-LQD"
+    issued_on: str  # ISO date, YYYY-MM-DD
+    fields: Mapping[str, Any]
+    salts: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def new(cls, kind: DocumentKind, issuer: str, issued_on: str, fields: Mapping[str, Any]) -> "Credential":
+        """A fresh credential with a new random id and fresh salts."""
+        return cls(id=new_document_id(), kind=kind, issuer=issuer, issued_on=issued_on,
+                   fields=normalize(dict(fields)), salts=new_salts(list(fields)))
+
+    def __post_init__(self) -> None:
+        if not is_document_id(self.id):
+            raise InvalidInput(f"not a document id: {self.id!r}", code="bad_document_id")
+        missing = set(self.fields) ^ set(self.salts)
+        if missing:
+            raise InvalidInput(f"fields and salts differ: {sorted(missing)}", code="bad_credential")
+        for name, salt in self.salts.items():
+            if len(salt) != 2 * SALT_BYTES or any(c not in "0123456789abcdef" for c in salt):
+                raise InvalidInput(f"salt of {name!r} is not {SALT_BYTES} bytes of lower-case hex", code="bad_credential")
+
+    def header(self) -> dict[str, Any]:
+        return {"format": FORMAT, "id": self.id, "kind": self.kind.name.lower(),
+                "issuer": self.issuer, "issued_on": self.issued_on}
+
+    def field_digest(self, name: str) -> Hash32:
+        salt = bytes.fromhex(self.salts[name])
+        return sha256(salt + canonical_json([name, self.fields[name]]))
+
+    def data_hash(self) -> Hash32:
+        digests = {name: self.field_digest(name).hex0x for name in self.fields}
+        return sha256(canonical_json({**self.header(), "fields": digests}))
+
+    def leaf(self, pdf_sha256: Hash32) -> Hash32:
+        """The Merkle leaf binding this content to the signed PDF."""
+        return leaf_hash(self.data_hash(), pdf_sha256)
+
+    def to_json(self) -> bytes:
+        """Canonical JSON bytes: what is embedded in the PDF and stored by the registry."""
+        return canonical_json({**self.header(), "fields": dict(self.fields), "salts": dict(self.salts)})
+
+    @classmethod
+    def from_json(cls, data: bytes | str) -> "Credential":
+        obj = parse_json(data, what="credential")
+        if not isinstance(obj, dict) or obj.get("format") != FORMAT:
+            raise InvalidInput(f"not a {FORMAT} credential", code="bad_credential")
+        try:
+            kind = DocumentKind[str(obj["kind"]).upper()]
+            return cls(id=obj["id"], kind=kind, issuer=obj["issuer"], issued_on=obj["issued_on"],
+                       fields=normalize(obj["fields"]), salts=obj["salts"])
+        except KeyError as e:
+            raise InvalidInput(f"credential lacks {e}", code="bad_credential") from None
+        except (TypeError, AttributeError) as e:
+            raise InvalidInput(f"malformed credential: {e}", code="bad_credential") from None

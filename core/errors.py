@@ -1,0 +1,64 @@
+"""Errors with stable, machine-readable codes.
+
+Every package derives its own errors from :class:`SogocError`; the HTTP layer maps a
+code to a status and the body ``{"code": ..., "detail": ...}``; the CLI prints the
+code and the message. A code never changes once released: clients match on it.
+"""
+
+from __future__ import annotations
+
+
+class SogocError(Exception):
+    """Base of every error the project raises on purpose."""
+
+    code: str = "error"
+    #: HTTP status the API answers with when this error reaches it.
+    http_status: int = 400
+
+    def __init__(self, detail: str, *, code: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        if code is not None:
+            self.code = code
+
+    def __str__(self) -> str:
+        return f"[{self.code}] {self.detail}"
+
+
+class InvalidInput(SogocError):
+    """Data that breaks the format: a clerk or a client can fix it."""
+
+    code = "invalid_input"
+
+
+class CanonicalFormError(InvalidInput):
+    """A value that has no canonical JSON form (floats, huge integers, odd types)."""
+
+    code = "canonical_form"
+
+
+class NotFound(SogocError):
+    code = "not_found"
+    http_status = 404
+
+
+class Forbidden(SogocError):
+    code = "forbidden"
+    http_status = 403
+
+
+class Conflict(SogocError):
+    code = "conflict"
+    http_status = 409
+
+
+class ChainError(SogocError):
+    """The chain node is unreachable, answered oddly, or refused a transaction."""
+
+    code = "chain_error"
+    http_status = 503
+
+
+class ConfigurationError(SogocError):
+    code = "configuration"
+    http_status = 500

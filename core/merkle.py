@@ -1,0 +1,119 @@
+"""Merkle trees and proofs exactly as OpenZeppelin's ``StandardMerkleTree`` and ``MerkleProof``.
+
+- A leaf commits to a tuple of ``bytes32`` values: ``keccak256(keccak256(abi.encode(values)))``.
+  Hashing twice keeps a 64-byte internal node from ever passing for a leaf (second-preimage
+  attack). ``abi.encode`` of ``bytes32`` values is their plain concatenation.
+- An inner node is ``keccak256(min(a, b) || max(a, b))`` (sorted pairs), so a proof is just
+  the list of siblings, with no left/right flags: that is what the contract's ``MerkleProof``
+  checks on chain.
+- The tree is OpenZeppelin's flat array: leaves sorted by hash, placed from the end in
+  reverse; node ``i`` has children ``2i+1`` and ``2i+2``; the root is node 0. The same
+  leaves therefore give the same root, node for node, in Python, JavaScript and Solidity
+  (``tests/vectors/merkle.json`` holds golden vectors made by OpenZeppelin's own library).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import sha3
+
+from core.errors import InvalidInput
+from core.hashes import Hash32
+
+_keccak = sha3.keccak_256
+
+
+def leaf_hash(*values: bytes) -> Hash32:
+    """Leaf of a tuple of ``bytes32`` values, as ``StandardMerkleTree.leafHash``."""
+    for v in values:
+        if len(v) != 32:
+            raise InvalidInput("leaf values are 32-byte words", code="bad_leaf")
+    return Hash32(_keccak(_keccak(b"".join(values)).digest()).digest())
+
+
+def hash_pair(a: bytes, b: bytes) -> bytes:
+    return _keccak(a + b if a < b else b + a).digest()
+
+
+def process_proof(leaf: bytes, proof: Iterable[bytes]) -> Hash32:
+    """The root that ``proof`` leads to from ``leaf`` (``MerkleProof.processProof``)."""
+    node = bytes(leaf)
+    for sibling in proof:
+        node = _keccak(node + sibling if node < sibling else sibling + node).digest()
+    return Hash32(node)
+
+
+def verify_proof(root: bytes, leaf: bytes, proof: Iterable[bytes]) -> bool:
+    """True when ``proof`` proves ``leaf`` under ``root`` (``MerkleProof.verify``)."""
+    return process_proof(leaf, proof) == root
+
+
+@dataclass(frozen=True)
+class MerkleTree:
+    """A built tree. ``nodes`` is OpenZeppelin's flat array (root first)."""
+
+    nodes: tuple[bytes, ...]
+    #: leaf hash -> index of that leaf in ``nodes``
+    positions: dict[bytes, int]
+
+    @classmethod
+    def build(cls, leaves: Sequence[bytes]) -> "MerkleTree":
+        """Build the tree of ``leaves`` (already leaf-hashed). Duplicate leaves are refused:
+        one document, one leaf."""
+        n = len(leaves)
+        if n == 0:
+            raise InvalidInput("a Merkle tree needs at least one leaf", code="empty_batch")
+        ordered = sorted(leaves)
+        size = 2 * n - 1
+        nodes: list[bytes] = [b""] * size
+        positions: dict[bytes, int] = {}
+        for i, leaf in enumerate(ordered):
+            pos = size - 1 - i
+            nodes[pos] = bytes(leaf)
+            positions[bytes(leaf)] = pos
+        if len(positions) != n:
+            raise InvalidInput("the same leaf appears twice in one batch", code="duplicate_leaf")
+        k = _keccak
+        for i in range(size - n - 1, -1, -1):
+            a, b = nodes[2 * i + 1], nodes[2 * i + 2]
+            nodes[i] = k(a + b if a < b else b + a).digest()
+        return cls(nodes=tuple(nodes), positions=positions)
+
+    @property
+    def root(self) -> Hash32:
+        return Hash32(self.nodes[0])
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    def proof(self, leaf: bytes) -> list[Hash32]:
+        """Siblings from ``leaf`` up to the root."""
+        try:
+            i = self.positions[bytes(leaf)]
+        except KeyError:
+            raise InvalidInput("leaf is not in this tree", code="unknown_leaf") from None
+        return [Hash32(p) for p in self._path(i)]
+
+    def _path(self, i: int) -> list[bytes]:
+        nodes = self.nodes
+        path = []
+        while i > 0:
+            path.append(nodes[i + 1] if i % 2 else nodes[i - 1])  # odd i is a left child
+            i = (i - 1) // 2
+        return path
+
+    def all_proofs(self) -> dict[bytes, list[bytes]]:
+        """Every leaf's proof as raw 32-byte siblings, computed in one pass.
+
+        A proof shares its upper part with its neighbours', so the path of every node is
+        built once from its parent's: O(n log n) list copies and no hashing.
+        """
+        nodes = self.nodes
+        paths: list[list[bytes]] = [[]] * len(nodes)
+        paths[0] = []
+        for i in range(1, len(nodes)):
+            sibling = nodes[i + 1] if i % 2 else nodes[i - 1]
+            paths[i] = [sibling, *paths[(i - 1) // 2]]
+        return {leaf: paths[pos] for leaf, pos in self.positions.items()}

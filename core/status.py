@@ -1,0 +1,81 @@
+"""Status and reason codes. Values never change once released: clients store them."""
+
+from __future__ import annotations
+
+from enum import Enum, IntEnum
+
+
+class Verdict(str, Enum):
+    """The one-word answer of a verification, worst first in :data:`VERDICT_PRECEDENCE`."""
+
+    VALID = "valid"
+    TAMPERED = "tampered"
+    UNTRUSTED_SIGNER = "untrusted_signer"
+    NOT_ANCHORED = "not_anchored"
+    REVOKED = "revoked"
+    SUPERSEDED = "superseded"
+    UNKNOWN = "unknown"  # no such document, or no evidence to check it against
+
+#: When several checks fail, the verdict is the first failing one in this order: a broken
+#: file says nothing trustworthy about anything else, so "tampered" wins.
+VERDICT_PRECEDENCE = (
+    Verdict.TAMPERED,
+    Verdict.UNTRUSTED_SIGNER,
+    Verdict.UNKNOWN,
+    Verdict.NOT_ANCHORED,
+    Verdict.REVOKED,
+    Verdict.SUPERSEDED,
+    Verdict.VALID,
+)
+
+
+class DocumentKind(IntEnum):
+    """Kind of document a batch anchors (``kind`` argument of ``anchor``)."""
+
+    TRANSCRIPT = 1  # học bạ
+    DIPLOMA = 2  # văn bằng
+    EXAM_RECORD = 3  # kết quả thi lưu trữ
+    CERTIFIED_COPY = 4  # bản sao từ sổ gốc
+
+
+class RevocationReason(IntEnum):
+    """Grounds for revoking or cancelling (thu hồi, hủy bỏ) a document, Thông tư 21/2019 art. 22.
+
+    0 is never a reason: the contract refuses it.
+    """
+
+    FRAUD = 1  # gian lận trong học tập, thi cử, tuyển sinh
+    NOT_ELIGIBLE = 2  # người được cấp không đủ điều kiện
+    UNAUTHORIZED_ISSUER = 3  # do người không có thẩm quyền cấp
+    ALTERED = 4  # bị tẩy xoá, sửa chữa
+    LENT = 5  # để cho người khác sử dụng
+    ISSUER_ERROR = 6  # do lỗi của cơ quan cấp
+
+    @classmethod
+    def parse(cls, text: str) -> "RevocationReason":
+        """Accept a code number (``"6"``) or a name (``"issuer_error"``)."""
+        from core.errors import InvalidInput
+
+        try:
+            return cls(int(text)) if text.strip().isdigit() else cls[text.strip().upper()]
+        except (KeyError, ValueError):
+            names = ", ".join(f"{r.value}={r.name.lower()}" for r in cls)
+            raise InvalidInput(f"unknown reason {text!r}; one of {names}", code="bad_reason") from None
+
+
+REASON_LABELS = {
+    RevocationReason.FRAUD: ("Gian lận trong học tập, thi cử, tuyển sinh", "Fraud in admission, study or exams"),
+    RevocationReason.NOT_ELIGIBLE: ("Người được cấp không đủ điều kiện", "Holder was not eligible"),
+    RevocationReason.UNAUTHORIZED_ISSUER: ("Do người không có thẩm quyền cấp", "Issued by someone without authority"),
+    RevocationReason.ALTERED: ("Bị tẩy xoá, sửa chữa", "Erased or altered"),
+    RevocationReason.LENT: ("Để cho người khác sử dụng", "Lent to another person"),
+    RevocationReason.ISSUER_ERROR: ("Do lỗi của cơ quan cấp", "Error of the issuing body"),
+}
+
+
+class AnchorState(str, Enum):
+    """Where a document stands on its way to the chain."""
+
+    PENDING = "pending"  # accepted, waiting for a batch
+    ANCHORING = "anchoring"  # in a sealed batch whose transaction is not yet confirmed
+    ANCHORED = "anchored"  # root confirmed on chain; proof published

@@ -1,0 +1,67 @@
+"""Canonical JSON must equal RFC 8785 and make NFC/NFD spellings of a name hash the same."""
+
+import unicodedata
+
+import pytest
+import rfc8785
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from core.canonical import canonical_json, parse_json
+from core.errors import CanonicalFormError
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | st.text(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(), children, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(json_values)
+def test_equals_reference_rfc8785_on_nfc_text(value):
+    def nfc(v):
+        if isinstance(v, str):
+            return unicodedata.normalize("NFC", v)
+        if isinstance(v, list):
+            return [nfc(x) for x in v]
+        if isinstance(v, dict):
+            return {nfc(k): nfc(x) for k, x in v.items()}
+        return v
+
+    try:
+        ours = canonical_json(value)
+    except CanonicalFormError:
+        return  # two keys equal after NFC: refused, checked below
+    assert ours == rfc8785.dumps(nfc(value))
+
+
+def test_same_name_typed_nfc_or_nfd_gives_same_bytes():
+    name = "Nguyễn Thị Ánh Tuyết"
+    nfd = unicodedata.normalize("NFD", name)
+    assert nfd != name
+    assert canonical_json({"full_name": nfd}) == canonical_json({"full_name": name})
+    assert canonical_json({"full_name": name}) == '{"full_name":"Nguyễn Thị Ánh Tuyết"}'.encode()
+
+
+def test_keys_sorted_by_utf16_code_units():
+    # U+1F600 (surrogates D83D DE00) sorts before U+FF5E in UTF-16, after it in code points.
+    assert canonical_json({"\uff5e": 1, "\U0001f600": 2}) == '{"\U0001f600":2,"\uff5e":1}'.encode()
+
+
+@pytest.mark.parametrize("bad", [1.5, float("nan"), 2**53, {"a": {1: 2}}, object()])
+def test_values_without_canonical_form_are_refused(bad):
+    with pytest.raises(CanonicalFormError):
+        canonical_json(bad)
+
+
+def test_keys_equal_after_nfc_are_refused():
+    with pytest.raises(CanonicalFormError, match="twice"):
+        canonical_json({"é": 1, "e\u0301": 2})
+
+
+def test_parse_refuses_duplicate_keys_and_garbage():
+    with pytest.raises(CanonicalFormError, match="twice"):
+        parse_json(b'{"a":1,"a":2}')
+    with pytest.raises(CanonicalFormError, match="not valid JSON"):
+        parse_json(b"\xff{")

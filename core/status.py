@@ -79,3 +79,36 @@ class AnchorState(str, Enum):
     PENDING = "pending"  # accepted, waiting for a batch
     ANCHORING = "anchoring"  # in a sealed batch whose transaction is not yet confirmed
     ANCHORED = "anchored"  # root confirmed on chain; proof published
+
+
+class CheckStatus(str, Enum):
+    PASSED = "passed"
+    FAILED = "failed"
+    SKIPPED = "skipped"  # could not be checked because an earlier check failed
+
+
+class CheckCode(str, Enum):
+    """Why a verification check passed or failed. Stable: reports and clients keep these."""
+
+    # the file and its credential
+    CREDENTIAL_FOUND = "credential_found"
+    NO_CREDENTIAL = "no_credential"
+    BAD_CREDENTIAL = "bad_credential"
+    # signatures
+    SIGNATURE_VALID = "signature_valid"
+    UNSIGNED = "unsigned"
+    SIGNATURE_BROKEN = "signature_broken"
+    MODIFIED_AFTER_SIGNING = "modified_after_signing"
+    SIGNER_UNTRUSTED = "signer_untrusted"
+    SIGNER_NOT_REGISTERED = "signer_not_registered"
+    # anchoring
+    ANCHORED = "anchored"
+    NO_EVIDENCE = "no_evidence"
+    NOT_YET_ANCHORED = "not_yet_anchored"
+    PROOF_MISMATCH = "proof_mismatch"
+    ROOT_NOT_ON_CHAIN = "root_not_on_chain"
+    ANCHORED_BY_OTHER_ISSUER = "anchored_by_other_issuer"
+    # status
+    IN_FORCE = "in_force"
+    REVOKED = "revoked"
+    SUPERSEDED = "superseded"

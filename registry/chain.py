@@ -1,0 +1,163 @@
+"""The registry's writing side of the chain: deploy, set up institutions, anchor, revoke.
+
+Transactions are signed locally with the institution's key (from a :class:`Keyring`) and sent
+raw over JSON-RPC, so the same code runs against anvil and a Besu QBFT network. A revert is
+reported with the contract's custom error name, e.g. ``RegistryUnauthorized``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from eth_utils import keccak
+from web3 import Web3
+from web3.exceptions import ContractCustomError, ContractLogicError, TimeExhausted, Web3Exception
+
+from core.chain import RegistryReader, artifact
+from core.errors import ChainError, ConfigurationError
+from core.hashes import ZERO, Hash32, institution_id
+from registry.ledger import TxReceipt
+
+
+class Keyring:
+    """Chain accounts of the institutions this registry acts for, by institution code.
+
+    WARNING: development only keeps keys in a plain JSON file (mode 0600) under the data
+    directory; production keys belong in an encrypted keystore or an external signer (issue #6).
+    """
+
+    def __init__(self, accounts: dict[str, LocalAccount]) -> None:
+        self._accounts = dict(accounts)
+
+    @classmethod
+    def load_or_create(cls, path: Path, codes: Sequence[str]) -> "Keyring":
+        keys: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+        missing = [c for c in codes if c not in keys]
+        for code in missing:
+            keys[code] = Account.create().key.hex()
+        if missing or not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as f:
+                json.dump(keys, f, indent=1)
+        return cls({code: Account.from_key(k) for code, k in keys.items()})
+
+    def __getitem__(self, code: str) -> LocalAccount:
+        try:
+            return self._accounts[code]
+        except KeyError:
+            raise ConfigurationError(f"no chain key for institution {code!r} in this registry's keyring") from None
+
+    def __contains__(self, code: str) -> bool:
+        return code in self._accounts
+
+
+def _error_names() -> dict[str, str]:
+    """4-byte selector (hex) -> custom error signature, from the ABI."""
+    names = {}
+    for item in artifact()["abi"]:
+        if item["type"] == "error":
+            sig = f"{item['name']}({','.join(i['type'] for i in item['inputs'])})"
+            names["0x" + keccak(text=sig)[:4].hex()] = item["name"]
+    return names
+
+
+class ContractRevert(ChainError):
+    """The contract refused a transaction; ``error`` is its custom error name."""
+
+    code = "contract_revert"
+    http_status = 403
+
+    def __init__(self, error: str, detail: str) -> None:
+        super().__init__(detail)
+        self.error = error
+
+
+def deploy_registry(w3: Web3, admin: LocalAccount) -> str:
+    """Deploy a CredentialRegistry with ``admin`` (the Ministry) as owner; returns its address."""
+    art = artifact()
+    factory = w3.eth.contract(abi=art["abi"], bytecode=art["bytecode"])
+    receipt = _transact(w3, admin, lambda: factory.constructor())
+    return Web3.to_checksum_address(receipt["contractAddress"])
+
+
+def _transact(w3: Web3, account: LocalAccount, build: Callable[[], Any], timeout: float = 60) -> Any:
+    """Sign and send one transaction, wait for its receipt, turn reverts into ContractRevert."""
+    try:
+        call = build()
+        tx = call.build_transaction({
+            "from": account.address,
+            "nonce": w3.eth.get_transaction_count(account.address, "pending"),
+            "chainId": w3.eth.chain_id,
+            # Legacy pricing at the node's price: 0 on anvil here and on a free-gas Besu network.
+            "gasPrice": w3.eth.gas_price,
+        })
+        signed = account.sign_transaction(tx)
+        tx_hash = w3.eth.send_raw_transaction(signed.raw_transaction)
+        receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout, poll_latency=0.02)
+    except ContractCustomError as e:
+        selector = str(e.data)[:10] if e.data else ""
+        name = _error_names().get(selector, "unknown custom error")
+        raise ContractRevert(name, f"the contract refused: {name}") from e
+    except ContractLogicError as e:
+        raise ContractRevert("revert", f"the contract refused: {e}") from e
+    except TimeExhausted as e:
+        raise ChainError(f"no receipt after {timeout} s: {e}") from e
+    except (Web3Exception, OSError, ValueError) as e:
+        raise ChainError(f"the chain node did not accept the transaction: {e}") from e
+    if receipt["status"] != 1:
+        raise ContractRevert("revert", f"transaction {Web3.to_hex(receipt['transactionHash'])} reverted")
+    return receipt
+
+
+class Web3Ledger:
+    """:class:`registry.ledger.Ledger` on a real node."""
+
+    def __init__(self, reader: RegistryReader, keyring: Keyring) -> None:
+        self.reader = reader
+        self.w3 = reader.w3
+        self.functions = reader.contract.functions
+        self.keyring = keyring
+
+    def _send(self, code: str, build: Callable[[], Any]) -> TxReceipt:
+        receipt = _transact(self.w3, self.keyring[code], build)
+        block = self.w3.eth.get_block(receipt["blockNumber"])
+        return TxReceipt(tx_hash=Hash32(bytes(receipt["transactionHash"])),
+                         block_number=receipt["blockNumber"], block_time=block["timestamp"])
+
+    # -- institutions (set-up acts of the Ministry and the authorities)
+
+    def register_authority(self, ministry_code: str, code: str) -> None:
+        account = self.keyring[code].address
+        self._send(ministry_code, lambda: self.functions.registerAuthority(bytes(institution_id(code)), account))
+
+    def register_issuer(self, authority_code: str, code: str, valid_from: int = 0, valid_until: int = 0) -> None:
+        account = self.keyring[code].address
+        self._send(authority_code, lambda: self.functions.registerIssuer(
+            bytes(institution_id(code)), account, valid_from, valid_until))
+
+    def add_certificate(self, actor_code: str, issuer_code: str, fingerprint: Hash32,
+                        valid_from: int = 0, valid_until: int = 0) -> None:
+        self._send(actor_code, lambda: self.functions.addCertificate(
+            bytes(institution_id(issuer_code)), bytes(fingerprint), valid_from, valid_until))
+
+    # -- the Ledger port
+
+    def find_anchor(self, root: Hash32) -> TxReceipt | None:
+        status = self.reader.credential_status(root, ZERO)
+        if not status.anchored:
+            return None
+        return TxReceipt(tx_hash=None, block_number=status.anchored_block, block_time=status.anchored_at)
+
+    def anchor(self, issuer_code: str, root: Hash32, leaf_count: int, kind: int) -> TxReceipt:
+        return self._send(issuer_code, lambda: self.functions.anchor(bytes(root), leaf_count, kind))
+
+    def revoke(self, actor_code: str, root: Hash32, leaf: Hash32, proof: Sequence[Hash32],
+               reason: int, decision: Hash32) -> TxReceipt:
+        return self._send(actor_code, lambda: self.functions.revoke(
+            bytes(root), bytes(leaf), [bytes(p) for p in proof], reason, bytes(decision)))

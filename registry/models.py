@@ -1,0 +1,108 @@
+"""Database tables of the registry (SQLAlchemy 2). SQLite by default, PostgreSQL in production.
+
+The registry is the system of record between schools and the chain: a document is stored
+first (state ``pending``), sealed into a batch whose Merkle root is stored before any
+transaction is sent (``anchoring``), and marked ``anchored`` once the root is on chain.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Institution(Base):
+    """The Ministry, an authority (Sở/Phòng GDĐT, exam office) or an issuer (school)."""
+
+    __tablename__ = "institutions"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(16))  # "ministry" | "authority" | "issuer"
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("institutions.code"))
+    chain_address: Mapped[str] = mapped_column(String(42), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    parent: Mapped["Institution | None"] = relationship(remote_side=[code])
+
+
+class Batch(Base):
+    """One Merkle tree of one issuer's documents, anchored by one transaction."""
+
+    __tablename__ = "batches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    issuer_code: Mapped[str] = mapped_column(ForeignKey("institutions.code"))
+    kind: Mapped[int] = mapped_column(Integer)
+    root: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    leaf_count: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16), default="sealed")  # sealed | anchored
+    tx_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    block_number: Mapped[int | None] = mapped_column(Integer)
+    block_time: Mapped[int | None] = mapped_column(Integer)  # unix seconds, from the block
+    sealed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    anchored_at: Mapped[datetime | None] = mapped_column()
+
+    documents: Mapped[list["Document"]] = relationship(back_populates="batch")
+
+
+class Document(Base):
+    """A signed document as received: its credential, its PDF and where it stands."""
+
+    __tablename__ = "documents"
+    __table_args__ = (Index("ix_documents_state_issuer", "state", "issuer_code"),)
+
+    id: Mapped[str] = mapped_column(String(26), primary_key=True)
+    kind: Mapped[int] = mapped_column(Integer)
+    issuer_code: Mapped[str] = mapped_column(ForeignKey("institutions.code"))
+    credential: Mapped[bytes] = mapped_column(LargeBinary)  # canonical JSON, with salts
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    pdf_sha256: Mapped[bytes] = mapped_column(LargeBinary(32))
+    data_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    leaf: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"))
+    #: Merkle proof: the siblings, concatenated 32-byte words.
+    proof: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    batch: Mapped[Batch | None] = relationship(back_populates="documents")
+    revocation: Mapped["Revocation | None"] = relationship(back_populates="document")
+
+
+class Revocation(Base):
+    """A revocation (thu hồi) of one document, by a decision, recorded on chain."""
+
+    __tablename__ = "revocations"
+    __table_args__ = (UniqueConstraint("document_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"))
+    reason: Mapped[int] = mapped_column(Integer)
+    decision: Mapped[str] = mapped_column(Text)  # the decision reference as written
+    decision_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    revoked_by: Mapped[str] = mapped_column(ForeignKey("institutions.code"))
+    tx_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    block_number: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    document: Mapped[Document] = relationship(back_populates="revocation")
+
+
+class Setting(Base):
+    """Small key/value facts of this registry (e.g. the contract it anchors to)."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[dict] = mapped_column(JSON)

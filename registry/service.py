@@ -1,0 +1,211 @@
+"""Use cases of the registry. Each takes its collaborators (a session, a ledger) as arguments,
+and each commits its own unit of work: HTTP routes and CLI commands never commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.canonical import canonical_json
+from core.credential import Credential
+from core.errors import InvalidInput
+from core.hashes import Hash32, sha256
+from core.merkle import MerkleTree
+from core.status import AnchorState, RevocationReason
+from registry.errors import (AlreadyRevoked, DocumentConflict, NotAnchoredYet, NotYourDocument,
+                             UnknownDocument, UnknownInstitution)
+from registry.ledger import Ledger
+from registry.models import Batch, Document, Institution, Revocation, utcnow
+
+MAX_PDF_BYTES = 20 * 1024 * 1024
+
+
+def register_institution(session: Session, *, code: str, name: str, kind: str,
+                         parent_code: str | None, chain_address: str) -> Institution:
+    """Record an institution (idempotent: the same facts twice change nothing)."""
+    found = session.get(Institution, code)
+    if found is None:
+        found = Institution(code=code, name=name, kind=kind, parent_code=parent_code, chain_address=chain_address)
+        session.add(found)
+    else:
+        found.name, found.kind, found.parent_code, found.chain_address = name, kind, parent_code, chain_address
+    session.commit()
+    return found
+
+
+def institution(session: Session, code: str) -> Institution:
+    found = session.get(Institution, code)
+    if found is None:
+        raise UnknownInstitution(f"no institution with code {code!r}")
+    return found
+
+
+def submit_document(session: Session, credential: Credential, pdf: bytes) -> Document:
+    """Accept a signed document: stored durably, state ``pending``, before this returns.
+
+    Submitting the same document again returns the stored one; another content under the same
+    id is refused, never overwritten.
+    """
+    if not pdf.startswith(b"%PDF-"):
+        raise InvalidInput("the file is not a PDF", code="not_a_pdf")
+    if len(pdf) > MAX_PDF_BYTES:
+        raise InvalidInput(f"the PDF is larger than {MAX_PDF_BYTES // (1024 * 1024)} MiB", code="too_large")
+    institution(session, credential.issuer)
+    pdf_hash = sha256(pdf)
+    leaf = credential.leaf(pdf_hash)
+    existing = session.get(Document, credential.id)
+    if existing is not None:
+        if existing.leaf == leaf:
+            return existing
+        raise DocumentConflict(f"document {credential.id} was already submitted with other content")
+    document = Document(id=credential.id, kind=int(credential.kind), issuer_code=credential.issuer,
+                        credential=credential.to_json(), pdf=pdf, pdf_sha256=pdf_hash,
+                        data_hash=credential.data_hash(), leaf=leaf, state=AnchorState.PENDING.value)
+    session.add(document)
+    session.commit()
+    return document
+
+
+def seal_batches(session: Session, *, max_size: int = 100_000) -> list[Batch]:
+    """Seal every issuer's pending documents into batches (one per issuer and kind).
+
+    The root and each proof are stored before any transaction is sent, so a crash after this
+    point re-sends the same root, which the chain recognises.
+    """
+    pending = session.scalars(select(Document).where(Document.state == AnchorState.PENDING.value)
+                              .order_by(Document.issuer_code, Document.kind, Document.created_at)).all()
+    groups: dict[tuple[str, int], list[Document]] = {}
+    for doc in pending:
+        groups.setdefault((doc.issuer_code, doc.kind), []).append(doc)
+    batches = []
+    for (issuer_code, kind), docs in groups.items():
+        for start in range(0, len(docs), max_size):
+            chunk = docs[start:start + max_size]
+            tree = MerkleTree.build([d.leaf for d in chunk])
+            proofs = tree.all_proofs()
+            batch = Batch(issuer_code=issuer_code, kind=kind, root=bytes(tree.root), leaf_count=len(chunk))
+            session.add(batch)
+            for d in chunk:
+                d.batch = batch
+                d.proof = b"".join(proofs[d.leaf])
+                d.state = AnchorState.ANCHORING.value
+            batches.append(batch)
+    session.commit()
+    return batches
+
+
+def anchor_sealed(session: Session, ledger: Ledger) -> list[Batch]:
+    """Send every sealed batch's root to the chain, or adopt it if it is there already."""
+    done = []
+    for batch in session.scalars(select(Batch).where(Batch.state == "sealed").order_by(Batch.id)).all():
+        root = Hash32(batch.root)
+        receipt = ledger.find_anchor(root) or ledger.anchor(batch.issuer_code, root, batch.leaf_count, batch.kind)
+        batch.tx_hash = receipt.tx_hash
+        batch.block_number, batch.block_time = receipt.block_number, receipt.block_time
+        batch.state, batch.anchored_at = "anchored", utcnow()
+        for d in batch.documents:
+            d.state = AnchorState.ANCHORED.value
+        session.commit()
+        done.append(batch)
+    return done
+
+
+def anchor_pending(session: Session, ledger: Ledger) -> list[Batch]:
+    """Seal what is pending and anchor everything sealed: one worker pass."""
+    seal_batches(session)
+    return anchor_sealed(session, ledger)
+
+
+def document(session: Session, document_id: str) -> Document:
+    found = session.get(Document, document_id)
+    if found is None:
+        raise UnknownDocument("no document with this id")
+    return found
+
+
+def may_act_for(session: Session, actor: Institution, issuer_code: str) -> bool:
+    """A school acts on its own documents; an authority on its own and its issuers'."""
+    if actor.code == issuer_code:
+        return True
+    issuer = session.get(Institution, issuer_code)
+    return issuer is not None and issuer.parent_code == actor.code
+
+
+def decision_hash(decision: str) -> Hash32:
+    """On-chain reference of a decision: SHA-256 of its canonical text (NFC)."""
+    text = decision.strip()
+    if not text:
+        raise InvalidInput("a revocation needs the reference of its decision", code="missing_decision")
+    return sha256(canonical_json(text))
+
+
+def revoke_document(session: Session, ledger: Ledger, *, document_id: str, actor_code: str,
+                    reason: RevocationReason, decision: str) -> Revocation:
+    """Revoke one anchored document by a decision. The contract enforces the same rule."""
+    doc = document(session, document_id)
+    actor = institution(session, actor_code)
+    if not may_act_for(session, actor, doc.issuer_code):
+        raise NotYourDocument(f"{actor_code} may not revoke documents issued by {doc.issuer_code}")
+    if doc.revocation is not None:
+        raise AlreadyRevoked(f"document {document_id} is already revoked")
+    if doc.state != AnchorState.ANCHORED.value or doc.batch is None:
+        raise NotAnchoredYet(f"document {document_id} is not anchored yet; revoke it once it is")
+    ref = decision_hash(decision)
+    receipt = ledger.revoke(actor_code, Hash32(doc.batch.root), Hash32(doc.leaf), proof_of(doc),
+                            int(reason), ref)
+    revocation = Revocation(document=doc, reason=int(reason), decision=decision.strip(), decision_hash=ref,
+                            revoked_by=actor_code, tx_hash=receipt.tx_hash, block_number=receipt.block_number)
+    session.add(revocation)
+    session.commit()
+    return revocation
+
+
+def proof_of(doc: Document) -> list[Hash32]:
+    raw = doc.proof or b""
+    return [Hash32(raw[i:i + 32]) for i in range(0, len(raw), 32)]
+
+
+@dataclass(frozen=True)
+class ChainInfo:
+    chain_id: int
+    contract_address: str
+
+
+def evidence(doc: Document, chain: ChainInfo) -> dict[str, Any]:
+    """What a verifier needs to check one document against the chain by itself.
+
+    Nothing here needs to be trusted: the proof leads to a root that the verifier reads from
+    the chain, and the leaf is recomputed from the file.
+    """
+    batch = doc.batch
+    revocation = doc.revocation
+    return {
+        "document_id": doc.id,
+        "state": doc.state,
+        "issuer": doc.issuer_code,
+        "data_hash": Hash32(doc.data_hash).hex0x,
+        "pdf_sha256": Hash32(doc.pdf_sha256).hex0x,
+        "leaf": Hash32(doc.leaf).hex0x,
+        "proof": [p.hex0x for p in proof_of(doc)],
+        "root": Hash32(batch.root).hex0x if batch else None,
+        "anchor": None if batch is None or batch.state != "anchored" else {
+            "chain_id": chain.chain_id,
+            "contract": chain.contract_address,
+            "tx_hash": Hash32(batch.tx_hash).hex0x if batch.tx_hash else None,
+            "block_number": batch.block_number,
+            "block_time": batch.block_time,
+            "leaf_count": batch.leaf_count,
+        },
+        "revocation": None if revocation is None else {
+            "reason": revocation.reason,
+            "decision": revocation.decision,
+            "decision_hash": Hash32(revocation.decision_hash).hex0x,
+            "revoked_by": revocation.revoked_by,
+        },
+    }
+
+

@@ -1,0 +1,89 @@
+"""Development set-up of the chain and the registry: institutions, keys, contract, trust.
+
+Idempotent: run it again and it reuses the contract, the keys and the database. The contract
+address and the trusted roots go into ``<data_dir>/sogoc.toml`` so that every later command
+(``sogoc verify``, ``sogoc revoke``, the server) reads the same facts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from core.chain import RegistryReader, connect
+from core.config import Settings
+from core.errors import ConfigurationError
+from registry import service
+from registry.chain import Keyring, Web3Ledger, deploy_registry
+from registry.db import make_engine, make_sessionmaker
+from signer.pki import DevPki, init_dev_pki
+
+
+@dataclass(frozen=True)
+class DemoInstitution:
+    code: str
+    name: str
+    kind: str  # ministry | authority | issuer
+    parent: str | None
+
+
+MINISTRY = DemoInstitution("BGDDT", "Bộ Giáo dục và Đào tạo", "ministry", None)
+DEPARTMENT = DemoInstitution("SGD-79", "Sở Giáo dục và Đào tạo Thành phố Hồ Chí Minh", "authority", "BGDDT")
+SCHOOL = DemoInstitution("THPT-79-NTMK", "Trường THPT Nguyễn Thị Minh Khai", "issuer", "SGD-79")
+#: A second school of the same department: it must not be able to touch the first one's documents.
+OTHER_SCHOOL = DemoInstitution("THPT-79-LHP", "Trường THPT chuyên Lê Hồng Phong", "issuer", "SGD-79")
+INSTITUTIONS = (MINISTRY, DEPARTMENT, SCHOOL, OTHER_SCHOOL)
+
+
+def keyring(settings: Settings) -> Keyring:
+    return Keyring.load_or_create(settings.data_dir / "chain" / "dev-keys.json", [i.code for i in INSTITUTIONS])
+
+
+def fund_dev_accounts(w3, keys: Keyring, codes) -> None:
+    """Give development accounts a balance (anvil's ``anvil_setBalance``).
+
+    Gas costs nothing here (price 0, as on the ministry's Besu network), but anvil's gas
+    estimation still caps a transaction by the sender's balance.
+    """
+    for code in codes:
+        w3.provider.make_request("anvil_setBalance", [keys[code].address, hex(10**21)])
+
+
+def ensure_dev_setup(settings: Settings) -> tuple[Settings, DevPki]:
+    """Create the PKI, deploy and configure the contract, register institutions; save the config."""
+    if settings.environment != "development":
+        raise ConfigurationError("the demo set-up runs in development only")
+    pki = init_dev_pki(settings.data_dir / "pki")
+    keys = keyring(settings)
+    w3 = connect(settings.rpc_url, poa=settings.poa)
+    if w3.eth.chain_id != settings.chain_id:
+        raise ConfigurationError(f"the node at {settings.rpc_url} has chain id {w3.eth.chain_id}, "
+                                 f"not {settings.chain_id}")
+    fund_dev_accounts(w3, keys, [i.code for i in INSTITUTIONS])
+    if settings.contract_address:
+        if not RegistryReader(w3, settings.contract_address).has_code():
+            raise ConfigurationError(
+                f"no contract at {settings.contract_address} on {settings.rpc_url}: the chain state under "
+                f"{settings.data_dir / 'chain'} was lost. Remove {settings.data_dir} to start afresh.")
+    else:
+        address = deploy_registry(w3, keys[MINISTRY.code])
+        settings = replace(settings, contract_address=address,
+                           trust_roots=(pki.root_pem.resolve(),))
+        _register_on_chain(Web3Ledger(RegistryReader(w3, address), keys), pki)
+        settings.config_file.parent.mkdir(parents=True, exist_ok=True)
+        settings.config_file.write_text(
+            "# Written by `sogoc demo`: the development chain's contract and the dev PKI's root.\n"
+            "# The dev root is trusted only because this file says so.\n" + settings.to_toml(), "utf-8")
+    sessions = make_sessionmaker(make_engine(settings.database))
+    with sessions() as s:
+        for i in INSTITUTIONS:
+            service.register_institution(s, code=i.code, name=i.name, kind=i.kind, parent_code=i.parent,
+                                         chain_address=keys[i.code].address)
+    return settings, pki
+
+
+def _register_on_chain(ledger: Web3Ledger, pki: DevPki) -> None:
+    ledger.register_authority(MINISTRY.code, DEPARTMENT.code)
+    for school in (SCHOOL, OTHER_SCHOOL):
+        ledger.register_issuer(DEPARTMENT.code, school.code)
+    for role in ("teacher", "principal"):
+        ledger.add_certificate(DEPARTMENT.code, SCHOOL.code, pki.signer_key(role).certificate_sha256)

@@ -1,0 +1,203 @@
+"""The verification of one PDF: every check, then one verdict.
+
+Trust comes from two places only: the configured root certificates (for the PAdES signatures)
+and the chain (for the anchor, the issuer and the status). The evidence source supplies the
+Merkle proof, which is checked here; a document's data never comes from the registry.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Protocol, Sequence
+
+from core.canonical import canonical_json
+from core.chain import LeafStatus
+from core.credential import Credential
+from core.errors import InvalidInput
+from core.hashes import Hash32, institution_id, sha256
+from core.merkle import process_proof
+from core.status import REASON_LABELS, CheckCode, CheckStatus, RevocationReason, Verdict
+from verifier.evidence import EvidenceSource
+from verifier.pdf import SignatureReport, check_signatures, extract_credential_json
+from verifier.report import Check, Report, verdict_of
+
+PASSED, FAILED, SKIPPED = CheckStatus.PASSED, CheckStatus.FAILED, CheckStatus.SKIPPED
+
+
+class ChainView(Protocol):
+    """What the verifier reads from the chain (core.chain.RegistryReader provides it)."""
+
+    def credential_status(self, root: Hash32, leaf: Hash32) -> LeafStatus: ...
+
+    def is_certificate_valid(self, issuer_id: Hash32, fingerprint: Hash32, at: int) -> bool: ...
+
+
+class Verifier:
+    def __init__(self, chain: ChainView, trust_roots: Sequence[Any], evidence: EvidenceSource) -> None:
+        self.chain = chain
+        self.trust_roots = list(trust_roots)
+        self.evidence = evidence
+
+    def verify_pdf(self, pdf: bytes) -> Report:
+        """Check one PDF. Raises InvalidInput only if the bytes are not a PDF at all."""
+        signatures = check_signatures(pdf, self.trust_roots)
+        checks: list[Check] = []
+        credential = self._credential(pdf, checks)
+        checks += self._signature_checks(signatures)
+        if credential is None:
+            return Report(verdict_of(checks), None, checks, signatures=_signatures_json(signatures))
+        report_parts: dict[str, Any] = {}
+        checks += self._chain_checks(credential, sha256(pdf), signatures, report_parts)
+        return Report(
+            status=verdict_of(checks),
+            document_id=credential.id,
+            checks=checks,
+            document={**credential.header(), "fields": dict(credential.fields)},
+            signatures=_signatures_json(signatures),
+            **report_parts,
+        )
+
+    # -- checks
+
+    def _credential(self, pdf: bytes, checks: list[Check]) -> Credential | None:
+        raw = extract_credential_json(pdf)
+        if raw is None:
+            checks.append(Check("credential", FAILED, CheckCode.NO_CREDENTIAL,
+                                "The file carries no Sổ Gốc credential: it was not issued through this registry.",
+                                Verdict.UNKNOWN))
+            return None
+        try:
+            credential = Credential.from_json(raw)
+        except InvalidInput as e:
+            checks.append(Check("credential", FAILED, CheckCode.BAD_CREDENTIAL,
+                                f"The embedded credential is malformed: {e.detail}", Verdict.TAMPERED))
+            return None
+        checks.append(Check("credential", PASSED, CheckCode.CREDENTIAL_FOUND,
+                            f"The file carries credential {credential.id}.", details={"document_id": credential.id}))
+        return credential
+
+    @staticmethod
+    def _signature_checks(signatures: list[SignatureReport]) -> list[Check]:
+        if not signatures:
+            return [Check("signature", FAILED, CheckCode.UNSIGNED, "The file has no digital signature.",
+                          Verdict.TAMPERED)]
+        checks = []
+        for s in signatures:
+            who = {"field": s.field_name, "signer": s.signer_name}
+            if not s.intact:
+                checks.append(Check("signature", FAILED, CheckCode.SIGNATURE_BROKEN,
+                                    f"The signature of {s.signer_name} does not match the file: it was altered.",
+                                    Verdict.TAMPERED, {**who, "problem": s.problem}))
+            elif not s.covers_document:
+                checks.append(Check("signature", FAILED, CheckCode.MODIFIED_AFTER_SIGNING,
+                                    f"The file was changed after {s.signer_name} signed it.",
+                                    Verdict.TAMPERED, {**who, "problem": s.problem}))
+            elif not s.trusted:
+                checks.append(Check("signature", FAILED, CheckCode.SIGNER_UNTRUSTED,
+                                    f"The certificate of {s.signer_name} does not lead to a trusted root.",
+                                    Verdict.UNTRUSTED_SIGNER, {**who, "problem": s.problem}))
+            else:
+                checks.append(Check("signature", PASSED, CheckCode.SIGNATURE_VALID,
+                                    f"Signed by {s.signer_name}; intact and trusted.", details=who))
+        return checks
+
+    def _chain_checks(self, credential: Credential, pdf_hash: Hash32, signatures: list[SignatureReport],
+                      out: dict[str, Any]) -> list[Check]:
+        leaf = credential.leaf(pdf_hash)
+        evidence = self.evidence.evidence(credential.id)
+        if evidence is None or evidence.root is None:
+            code = CheckCode.NO_EVIDENCE if evidence is None else CheckCode.NOT_YET_ANCHORED
+            message = ("No anchoring proof is known for this document." if evidence is None
+                       else "The document is waiting for its batch to be anchored.")
+            return [Check("anchor", FAILED, code, message, Verdict.NOT_ANCHORED), _skipped("status")]
+        root = process_proof(leaf, evidence.proof)
+        if root != evidence.root:
+            return [Check("anchor", FAILED, CheckCode.PROOF_MISMATCH,
+                          "This file's hash is not in the anchored batch: the file is not the one that was issued.",
+                          Verdict.NOT_ANCHORED, {"leaf": leaf.hex0x}), _skipped("status")]
+        status = self.chain.credential_status(root, leaf)
+        if not status.anchored:
+            return [Check("anchor", FAILED, CheckCode.ROOT_NOT_ON_CHAIN,
+                          "The batch root is not recorded on the chain.", Verdict.NOT_ANCHORED,
+                          {"root": root.hex0x}), _skipped("status")]
+        if status.issuer_id != institution_id(credential.issuer):
+            return [Check("anchor", FAILED, CheckCode.ANCHORED_BY_OTHER_ISSUER,
+                          f"The batch was anchored by another institution than {credential.issuer}.",
+                          Verdict.NOT_ANCHORED, {"root": root.hex0x}), _skipped("status")]
+        out["anchor"] = {
+            "leaf": leaf.hex0x, "root": root.hex0x, "proof": [p.hex0x for p in evidence.proof],
+            "block_number": status.anchored_block, "block_time": status.anchored_at,
+            "time": _iso(status.anchored_at), "issuer_id": status.issuer_id.hex0x,
+            "authority_id": status.authority_id.hex0x, "issuer_account": status.issuer_account,
+            "tx_hash": (evidence.anchor or {}).get("tx_hash"),
+            "chain_id": (evidence.anchor or {}).get("chain_id"),
+            "contract": (evidence.anchor or {}).get("contract"),
+        }
+        checks = [Check("anchor", PASSED, CheckCode.ANCHORED,
+                        f"Anchored on chain in block {status.anchored_block} by {credential.issuer}.",
+                        details={"root": root.hex0x, "block_number": status.anchored_block})]
+        checks += self._registered_signers(status, signatures)
+        checks.append(self._status(status, evidence.revocation, out))
+        return checks
+
+    def _registered_signers(self, status: LeafStatus, signatures: list[SignatureReport]) -> list[Check]:
+        """Each signing certificate must be registered on chain for the issuer at the time of signing."""
+        checks = []
+        for s in signatures:
+            if not (s.intact and s.trusted):
+                continue
+            at = int((s.signing_time or datetime.fromtimestamp(status.anchored_at, timezone.utc)).timestamp())
+            if self.chain.is_certificate_valid(status.issuer_id, s.signer_cert_sha256, at):
+                checks.append(Check("signer_registered", PASSED, CheckCode.SIGNATURE_VALID,
+                                    f"The certificate of {s.signer_name} is registered for the issuer on chain.",
+                                    details={"signer": s.signer_name}))
+            else:
+                checks.append(Check("signer_registered", FAILED, CheckCode.SIGNER_NOT_REGISTERED,
+                                    f"The certificate of {s.signer_name} is not registered on chain for this issuer.",
+                                    Verdict.UNTRUSTED_SIGNER, {"signer": s.signer_name,
+                                                               "fingerprint": s.signer_cert_sha256.hex0x}))
+        return checks
+
+    @staticmethod
+    def _status(status: LeafStatus, claimed: dict[str, Any] | None, out: dict[str, Any]) -> Check:
+        if status.revoked:
+            reason = RevocationReason(status.revocation_reason) if status.revocation_reason in RevocationReason._value2member_map_ else None
+            decision_text = None
+            if claimed and claimed.get("decision") and sha256(canonical_json(claimed["decision"])) == status.revocation_decision:
+                decision_text = claimed["decision"]  # the registry's text, proven by the hash on chain
+            out["revocation"] = {
+                "reason": status.revocation_reason,
+                "reason_name": reason.name.lower() if reason else None,
+                "reason_label": REASON_LABELS[reason] if reason else None,
+                "decision": decision_text, "decision_hash": status.revocation_decision.hex0x,
+                "revoked_at": status.revoked_at, "time": _iso(status.revoked_at),
+                "revoked_by": status.revoked_by.hex0x,
+            }
+            label = REASON_LABELS[reason][1] if reason else f"reason {status.revocation_reason}"
+            return Check("status", FAILED, CheckCode.REVOKED, f"Revoked: {label}.", Verdict.REVOKED,
+                         out["revocation"])
+        if any(status.superseded_by):
+            out["supersession"] = {"superseded_by": status.superseded_by.hex0x,
+                                   "in_root": status.superseded_in_root.hex0x,
+                                   "decision_hash": status.supersede_decision.hex0x,
+                                   "time": _iso(status.superseded_at)}
+            return Check("status", FAILED, CheckCode.SUPERSEDED,
+                         "Replaced by a corrected document.", Verdict.SUPERSEDED, out["supersession"])
+        return Check("status", PASSED, CheckCode.IN_FORCE, "Not revoked and not replaced.")
+
+
+def _skipped(name: str) -> Check:
+    return Check(name, SKIPPED, CheckCode.NO_EVIDENCE, "Not checked: the document is not anchored.")
+
+
+def _iso(ts: int) -> str | None:
+    return datetime.fromtimestamp(ts, timezone.utc).isoformat() if ts else None
+
+
+def _signatures_json(signatures: list[SignatureReport]) -> list[dict[str, Any]]:
+    return [{
+        "field": s.field_name, "signer": s.signer_name, "organization": s.signer_organization,
+        "certificate_sha256": s.signer_cert_sha256.hex0x, "intact": s.intact, "trusted": s.trusted,
+        "covers_document": s.covers_document, "timestamped": s.timestamped,
+        "signing_time": s.signing_time.isoformat() if s.signing_time else None, "problem": s.problem,
+    } for s in signatures]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from operator import itemgetter
 from typing import Any
 
 from core.errors import CanonicalFormError
@@ -26,41 +27,90 @@ MAX_SAFE_INTEGER = 2**53 - 1
 _encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
-def _utf16_key(key: str) -> bytes:
-    return key.encode("utf-16-be")
+def _utf16_key(item: tuple[str, Any]) -> bytes:
+    return item[0].encode("utf-16-be")
 
 
-def normalize(value: Any, _path: str = "$") -> Any:
+_first = itemgetter(0)
+_is_nfc = unicodedata.is_normalized
+_nfc = unicodedata.normalize
+
+
+class _NoCanonicalForm(Exception):
+    """Raised by the fast walk; :func:`_locate` then finds the path for the message."""
+
+
+def _norm(value: Any) -> Any:
+    t = type(value)
+    if t is str:
+        return value if _is_nfc("NFC", value) else _nfc("NFC", value)
+    if t is dict:
+        items = []
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _NoCanonicalForm
+            items.append((key if _is_nfc("NFC", key) else _nfc("NFC", key), _norm(item)))
+        # Code-point order equals UTF-16 order unless a key has a character from U+E000 up.
+        items.sort(key=_utf16_key if any(k and max(k) >= "\ue000" for k, _ in items) else _first)
+        result = dict(items)
+        if len(result) != len(items):
+            raise _NoCanonicalForm
+        return result
+    if t is list or t is tuple:
+        return [_norm(item) for item in value]
+    if t is int:
+        if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+            return value
+        raise _NoCanonicalForm
+    if value is None or t is bool:
+        return value
+    raise _NoCanonicalForm
+
+
+def normalize(value: Any) -> Any:
     """Return ``value`` with every string in NFC and objects' keys in JCS order.
 
     Raises :class:`CanonicalFormError` naming the JSON path of the first value that has no
     canonical form.
     """
-    if isinstance(value, str):
-        return value if unicodedata.is_normalized("NFC", value) else unicodedata.normalize("NFC", value)
-    if value is None or isinstance(value, bool):
-        return value
+    try:
+        return _norm(value)
+    except _NoCanonicalForm:
+        _locate(value, "$")
+        raise CanonicalFormError("no canonical form") from None  # _locate always raises first
+
+
+def _locate(value: Any, path: str) -> None:
+    """Walk again, slowly, to name where the value without a canonical form is."""
+    if isinstance(value, float):
+        raise CanonicalFormError(f"{path}: floats have no single canonical form here; write {value!r} as a string")
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return
     if isinstance(value, int):
-        if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
-            return value
-        raise CanonicalFormError(f"{_path}: integer {value} is outside the I-JSON range")
+        if abs(value) > MAX_SAFE_INTEGER:
+            raise CanonicalFormError(f"{path}: integer {value} is outside the I-JSON range")
+        return
     if isinstance(value, dict):
-        items = []
+        seen: set[str] = set()
         for key, item in value.items():
             if not isinstance(key, str):
-                raise CanonicalFormError(f"{_path}: object key {key!r} is not a string")
-            nkey = normalize(key)
-            items.append((nkey, normalize(item, f"{_path}.{nkey}")))
-        items.sort(key=lambda kv: _utf16_key(kv[0]))
-        for (a, _), (b, _) in zip(items, items[1:]):
-            if a == b:
-                raise CanonicalFormError(f"{_path}: key {a!r} appears twice after NFC normalisation")
-        return dict(items)
+                raise CanonicalFormError(f"{path}: object key {key!r} is not a string")
+            nkey = _nfc("NFC", key)
+            if nkey in seen:
+                raise CanonicalFormError(f"{path}: key {nkey!r} appears twice after NFC normalisation")
+            seen.add(nkey)
+            _locate(item, f"{path}.{nkey}")
+        return
     if isinstance(value, (list, tuple)):
-        return [normalize(item, f"{_path}[{i}]") for i, item in enumerate(value)]
-    if isinstance(value, float):
-        raise CanonicalFormError(f"{_path}: floats have no single canonical form here; write {value!r} as a string")
-    raise CanonicalFormError(f"{_path}: {type(value).__name__} is not a JSON value")
+        for i, item in enumerate(value):
+            _locate(item, f"{path}[{i}]")
+        return
+    raise CanonicalFormError(f"{path}: {type(value).__name__} is not a JSON value")
+
+
+def dumps_normalized(value: Any) -> bytes:
+    """Canonical bytes of a value that :func:`normalize` already returned (no second walk)."""
+    return _encoder.encode(value).encode("utf-8")
 
 
 def canonical_json(value: Any) -> bytes:

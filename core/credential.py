@@ -19,11 +19,13 @@ and the batch root ever reach the chain. The full specification is docs/credenti
 from __future__ import annotations
 
 import base64
+import re
 import secrets
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Mapping
 
-from core.canonical import canonical_json, normalize, parse_json
+from core.canonical import canonical_json, dumps_normalized, normalize, parse_json
 from core.errors import InvalidInput
 from core.hashes import Hash32, sha256
 from core.merkle import leaf_hash
@@ -34,6 +36,8 @@ FORMAT = "sogoc.credential/1"
 EMBEDDED_FILE_NAME = "sogoc-credential.json"
 SALT_BYTES = 16
 ID_BYTES = 16  # 128 random bits: enumerating ids is hopeless
+_SALT = re.compile(f"[0-9a-f]{{{2 * SALT_BYTES}}}")
+_ID = re.compile("[a-z2-7]{26}")
 
 
 def new_document_id() -> str:
@@ -42,7 +46,7 @@ def new_document_id() -> str:
 
 
 def is_document_id(text: str) -> bool:
-    return len(text) == 26 and all(c in "abcdefghijklmnopqrstuvwxyz234567" for c in text)
+    return isinstance(text, str) and _ID.fullmatch(text) is not None
 
 
 def new_salts(names: list[str]) -> dict[str, str]:
@@ -66,16 +70,17 @@ class Credential:
     def new(cls, kind: DocumentKind, issuer: str, issued_on: str, fields: Mapping[str, Any]) -> "Credential":
         """A fresh credential with a new random id and fresh salts."""
         return cls(id=new_document_id(), kind=kind, issuer=issuer, issued_on=issued_on,
-                   fields=normalize(dict(fields)), salts=new_salts(list(fields)))
+                   fields=fields, salts=new_salts(list(fields)))
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "fields", normalize(dict(self.fields)))
         if not is_document_id(self.id):
             raise InvalidInput(f"not a document id: {self.id!r}", code="bad_document_id")
         missing = set(self.fields) ^ set(self.salts)
         if missing:
             raise InvalidInput(f"fields and salts differ: {sorted(missing)}", code="bad_credential")
         for name, salt in self.salts.items():
-            if len(salt) != 2 * SALT_BYTES or any(c not in "0123456789abcdef" for c in salt):
+            if not (isinstance(salt, str) and _SALT.fullmatch(salt)):
                 raise InvalidInput(f"salt of {name!r} is not {SALT_BYTES} bytes of lower-case hex", code="bad_credential")
 
     def header(self) -> dict[str, Any]:
@@ -83,10 +88,14 @@ class Credential:
                 "issuer": self.issuer, "issued_on": self.issued_on}
 
     def field_digest(self, name: str) -> Hash32:
-        salt = bytes.fromhex(self.salts[name])
-        return sha256(salt + canonical_json([name, self.fields[name]]))
+        # fields are NFC and key-ordered since construction: encode without a second walk
+        return sha256(bytes.fromhex(self.salts[name]) + dumps_normalized([name, self.fields[name]]))
 
     def data_hash(self) -> Hash32:
+        return self._data_hash
+
+    @cached_property
+    def _data_hash(self) -> Hash32:
         digests = {name: self.field_digest(name).hex0x for name in self.fields}
         return sha256(canonical_json({**self.header(), "fields": digests}))
 
@@ -106,7 +115,7 @@ class Credential:
         try:
             kind = DocumentKind[str(obj["kind"]).upper()]
             return cls(id=obj["id"], kind=kind, issuer=obj["issuer"], issued_on=obj["issued_on"],
-                       fields=normalize(obj["fields"]), salts=obj["salts"])
+                       fields=obj["fields"], salts=obj["salts"])
         except KeyError as e:
             raise InvalidInput(f"credential lacks {e}", code="bad_credential") from None
         except (TypeError, AttributeError) as e:

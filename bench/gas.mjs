@@ -44,7 +44,7 @@ for (const leafCount of [1, 1_000, 1_000_000]) {
   const gas = await gasOf(registry.write.anchor([h(`anchor/${leafCount}`), leafCount, KIND_DIPLOMA], asSchool));
   const ok = gas <= ANCHOR_GAS_LIMIT;
   failed ||= !ok;
-  rows.push({ call: "anchor", size: `${leafCount.toLocaleString("en-US")} leaf${leafCount === 1 ? "" : "s"}`, gas, note: ok ? `<= ${ANCHOR_GAS_LIMIT}` : `> ${ANCHOR_GAS_LIMIT} LIMIT EXCEEDED` });
+  rows.push({ call: "anchor", size: `${leafCount.toLocaleString("en-US")} ${leafCount === 1 ? "leaf" : "leaves"}`, gas, note: ok ? `<= ${ANCHOR_GAS_LIMIT}` : `> ${ANCHOR_GAS_LIMIT} LIMIT EXCEEDED` });
 }
 
 for (const depth of [1, 10, 20]) {

@@ -1,0 +1,433 @@
+"""The words of the verification pages, in Vietnamese (the default) and English.
+
+One flat catalogue per language, keyed by dotted names: ``verdict.<Verdict>.title|lead|next``,
+``check.<CheckCode>`` (or ``check.<name>.<CheckCode>`` where one code means different things
+for different checks), ``error.<code>.title|text``. Both languages have the same keys; a test
+keeps it so. Revocation reasons come from :data:`core.status.REASON_LABELS`.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+LANGUAGES = ("vi", "en")
+DEFAULT_LANGUAGE = "vi"
+
+VI: dict[str, str] = {
+    "site.name": "Sổ Gốc",
+    "site.tagline": "Tra cứu, xác thực văn bằng, học bạ",
+    "site.switch": "English",
+    "site.skip": "Bỏ qua, tới nội dung chính",
+    "site.footer": "Sổ Gốc là dịch vụ công khai để bất kỳ ai kiểm tra văn bằng, học bạ do các cơ sở giáo dục "
+                   "cấp. Kết quả được đối chiếu trực tiếp với chữ ký số và chuỗi khối, không dựa vào lời của "
+                   "trang này.",
+    "site.privacy": "Trang không dùng cookie, không theo dõi người xem, không lưu tệp bạn tải lên.",
+    "site.api": "Giao diện lập trình (API)",
+    "site.home": "Tra cứu văn bản khác",
+
+    "home.title": "Tra cứu, xác thực văn bằng, học bạ",
+    "home.intro": "Văn bằng, học bạ được cấp qua Sổ Gốc mang chữ ký số của nhà trường và được ghi nhận trên "
+                  "chuỗi khối. Tại đây bạn kiểm tra được văn bản có phải do nhà trường cấp, còn nguyên vẹn "
+                  "và còn hiệu lực hay không.",
+    "home.id.title": "Tra cứu bằng mã văn bản",
+    "home.id.help": "Mã gồm 26 ký tự, in dưới mã QR trên văn bản. Quét mã QR sẽ mở thẳng trang kết quả.",
+    "home.id.label": "Mã văn bản",
+    "home.id.submit": "Tra cứu",
+    "home.file.title": "Kiểm tra tệp PDF",
+    "home.file.help": "Chọn tệp PDF nhà trường đã gửi (tối đa {limit} MB). Tệp chỉ được kiểm tra, không được lưu lại.",
+    "home.file.label": "Tệp PDF",
+    "home.file.submit": "Kiểm tra tệp",
+    "home.how.title": "Kiểm tra những gì?",
+    "home.how.1": "Chữ ký số: tệp còn nguyên vẹn, người ký được tin cậy và được đăng ký cho nhà trường.",
+    "home.how.2": "Chuỗi khối: văn bản nằm trong một lô nhà trường đã công bố, không ai sửa được về sau.",
+    "home.how.3": "Hiệu lực: văn bản chưa bị thu hồi hay thay bằng bản đính chính.",
+
+    "verdict.valid.title": "Văn bản hợp lệ",
+    "verdict.valid.lead": "Văn bản do nhà trường ký số, còn nguyên vẹn, đã được ghi nhận trên chuỗi khối và "
+                          "chưa bị thu hồi.",
+    "verdict.valid.next": "Đối chiếu họ tên, ngày sinh với giấy tờ tùy thân của người xuất trình. Nếu bạn đang "
+                          "cầm bản in, hãy so từng thông tin với trang này: khác biệt nào cũng có nghĩa bản in "
+                          "đã bị sửa.",
+    "verdict.revoked.title": "Văn bản đã bị thu hồi",
+    "verdict.revoked.lead": "Văn bản này đã bị thu hồi theo quyết định của cơ quan có thẩm quyền và không còn "
+                            "giá trị.",
+    "verdict.revoked.next": "Không chấp nhận văn bản này. Lý do và quyết định thu hồi ở bên dưới; liên hệ nhà "
+                            "trường đã cấp nếu cần thêm thông tin.",
+    "verdict.superseded.title": "Đã được đính chính — xem bản hiện hành",
+    "verdict.superseded.lead": "Văn bản này đã được thay bằng một bản đính chính; nội dung dưới đây không còn là "
+                               "bản hiện hành.",
+    "verdict.superseded.next": "Đề nghị người xuất trình cung cấp bản hiện hành (có mã QR mới), hoặc liên hệ nhà "
+                               "trường đã cấp.",
+    "verdict.tampered.title": "Văn bản đã bị sửa đổi",
+    "verdict.tampered.lead": "Tệp không khớp với chữ ký số của nhà trường: nội dung đã bị thay đổi sau khi ký.",
+    "verdict.tampered.next": "Không sử dụng tệp này. Đề nghị người xuất trình gửi lại tệp gốc, hoặc liên hệ nhà "
+                             "trường để xác minh.",
+    "verdict.not_anchored.title": "Chưa được ghi nhận trên chuỗi khối",
+    "verdict.not_anchored.lead": "Không tìm thấy bằng chứng nhà trường đã công bố đúng tệp này trên chuỗi khối.",
+    "verdict.not_anchored.next": "Nếu văn bản vừa được cấp, hãy thử lại sau vài giờ. Nếu vẫn vậy, chưa nên chấp "
+                                 "nhận văn bản; liên hệ nhà trường đã cấp.",
+    "verdict.untrusted_signer.title": "Người ký không được tin cậy",
+    "verdict.untrusted_signer.lead": "Chữ ký số không thuộc một người ký được đăng ký cho nhà trường này.",
+    "verdict.untrusted_signer.next": "Không chấp nhận văn bản cho đến khi nhà trường xác nhận trực tiếp.",
+    "verdict.unknown.title": "Không tìm thấy văn bản",
+    "verdict.unknown.lead": "Không có văn bản nào của Sổ Gốc khớp với nội dung bạn đưa ra.",
+    "verdict.unknown.next": "Kiểm tra lại mã văn bản hoặc tệp PDF. Văn bản không được cấp qua Sổ Gốc thì không "
+                            "kiểm tra được tại đây; hãy liên hệ nhà trường đã cấp.",
+
+    "result.title": "Kết quả tra cứu",
+    "result.document_id": "Mã văn bản",
+    "result.checked_at": "Tra cứu lúc",
+    "result.uploaded": "Kết quả kiểm tra tệp bạn tải lên.",
+    "result.next": "Nên làm gì",
+
+    "doc.title": "Nội dung văn bản",
+    "doc.kind": "Loại văn bản",
+    "doc.school": "Trường",
+    "doc.authority": "Cơ quan quản lý",
+    "doc.student": "Học sinh",
+    "doc.date_of_birth": "Ngày sinh",
+    "doc.gender": "Giới tính",
+    "doc.class_name": "Lớp",
+    "doc.school_year": "Năm học",
+    "doc.issued_on": "Ngày cấp",
+    "doc.subjects": "Kết quả các môn học",
+    "doc.subject": "Môn học",
+    "doc.term1": "Học kì I",
+    "doc.term2": "Học kì II",
+    "doc.year": "Cả năm",
+    "doc.learning_result": "Kết quả học tập",
+    "doc.conduct": "Kết quả rèn luyện",
+    "doc.promotion": "Kết quả cuối năm",
+    "doc.days_absent": "Số ngày nghỉ",
+    "doc.privacy": "Số định danh cá nhân và nơi sinh không hiển thị công khai.",
+    "doc.unverified": "Nội dung dưới đây được đọc từ tệp nhưng không được xác thực: đừng dựa vào nó.",
+
+    "kind.transcript": "Học bạ",
+    "kind.diploma": "Văn bằng",
+    "kind.exam_record": "Kết quả thi",
+    "kind.certified_copy": "Bản sao từ sổ gốc",
+
+    "sig.title": "Chữ ký số",
+    "sig.none": "Tệp không có chữ ký số.",
+    "sig.organization": "Đơn vị",
+    "sig.time": "Thời điểm ký",
+    "sig.intact": "Nguyên vẹn",
+    "sig.not_intact": "Đã bị sửa",
+    "sig.trusted": "Được tin cậy",
+    "sig.not_trusted": "Không được tin cậy",
+    "sig.timestamped": "Có dấu thời gian",
+
+    "rev.title": "Quyết định thu hồi",
+    "rev.reason": "Lý do",
+    "rev.decision": "Quyết định",
+    "rev.decision_hash": "Mã băm của quyết định",
+    "rev.time": "Thời điểm thu hồi",
+    "rev.unknown_reason": "Lý do số {reason}",
+
+    "sup.title": "Bản đính chính",
+    "sup.time": "Thời điểm đính chính",
+    "sup.replacement": "Bản hiện hành",
+    "sup.open": "Mở bản hiện hành",
+    "sup.leaf": "Lá (leaf) của bản hiện hành",
+
+    "checks.title": "Các bước kiểm tra",
+    "status.passed": "Đạt",
+    "status.failed": "Không đạt",
+    "status.skipped": "Bỏ qua",
+
+    "checkname.credential": "Dữ liệu văn bản",
+    "checkname.signature": "Chữ ký số",
+    "checkname.signer_registered": "Đăng ký người ký",
+    "checkname.anchor": "Ghi nhận trên chuỗi khối",
+    "checkname.status": "Hiệu lực",
+
+    "check.skipped": "Chưa kiểm tra vì bước trước không đạt.",
+    "check.credential_found": "Tệp mang dữ liệu Sổ Gốc của văn bản.",
+    "check.no_credential": "Tệp không mang dữ liệu Sổ Gốc: văn bản không được cấp qua hệ thống này.",
+    "check.bad_credential": "Dữ liệu Sổ Gốc trong tệp bị hỏng hoặc đã bị sửa.",
+    "check.signature_valid": "Chữ ký hợp lệ: tệp nguyên vẹn, người ký được tin cậy.",
+    "check.signer_registered.signature_valid": "Chứng thư số của người ký đã được đăng ký cho nhà trường trên "
+                                               "chuỗi khối.",
+    "check.unsigned": "Tệp không có chữ ký số.",
+    "check.signature_broken": "Chữ ký không khớp với tệp: tệp đã bị sửa.",
+    "check.modified_after_signing": "Tệp đã bị thay đổi sau khi ký.",
+    "check.signer_untrusted": "Chứng thư số của người ký không dẫn tới một tổ chức chứng thực được tin cậy.",
+    "check.signer_not_registered": "Chứng thư số của người ký không được đăng ký cho nhà trường trên chuỗi khối.",
+    "check.anchored": "Văn bản đã được ghi nhận trên chuỗi khối.",
+    "check.no_evidence": "Không có bằng chứng ghi nhận nào cho văn bản này.",
+    "check.not_yet_anchored": "Văn bản đang chờ được ghi nhận lên chuỗi khối.",
+    "check.proof_mismatch": "Tệp này không nằm trong lô đã ghi nhận: đây không phải tệp nhà trường đã cấp.",
+    "check.root_not_on_chain": "Gốc Merkle của lô không có trên chuỗi khối.",
+    "check.anchored_by_other_issuer": "Lô được ghi nhận bởi một cơ sở khác, không phải nơi cấp văn bản.",
+    "check.in_force": "Văn bản chưa bị thu hồi hay thay thế.",
+    "check.revoked": "Văn bản đã bị thu hồi.",
+    "check.superseded": "Văn bản đã được thay bằng bản đính chính.",
+
+    "ev.title": "Bằng chứng trên chuỗi khối",
+    "ev.tx_hash": "Giao dịch",
+    "ev.block": "Khối",
+    "ev.time": "Thời điểm ghi nhận",
+    "ev.chain_id": "Mã chuỗi (chain id)",
+    "ev.contract": "Hợp đồng",
+    "ev.root": "Gốc Merkle",
+    "ev.leaf": "Lá (leaf)",
+    "ev.proof": "Bằng chứng Merkle ({n} phần tử)",
+    "ev.proof_empty": "Không cần: văn bản là lá duy nhất của lô.",
+    "ev.none": "Chưa có bằng chứng ghi nhận cho văn bản này.",
+    "ev.howto.title": "Tự kiểm tra, không cần tin trang này",
+    "ev.howto.intro": "Bất kỳ ai cũng kiểm tra lại được với một nút (node) bất kỳ của chuỗi khối:",
+    "ev.howto.1": "Tính lại lá từ tệp PDF: mã băm SHA-256 của tệp cùng dữ liệu văn bản nhúng trong tệp.",
+    "ev.howto.2": "Lần lượt ghép lá với từng phần tử của bằng chứng (mỗi cặp sắp xếp tăng dần, băm keccak256) "
+                  "để được gốc Merkle; gốc phải trùng với gốc ở trên.",
+    "ev.howto.3": "Gọi hàm credentialStatus(gốc, lá) của hợp đồng ở địa chỉ trên: kết quả cho biết lô được ghi "
+                  "nhận ở khối nào, bởi cơ sở nào, và văn bản có bị thu hồi hay không.",
+    "ev.howto.cli": "Công cụ dòng lệnh sogoc verify làm đúng các bước này.",
+
+    "error.title": "Không thực hiện được yêu cầu",
+    "error.code": "Mã lỗi",
+    "error.back": "Về trang tra cứu",
+    "error.unknown_document.title": "Không tìm thấy văn bản",
+    "error.unknown_document.text": "Không có kết quả cho đường dẫn này. Hãy kiểm tra lại mã văn bản (26 ký tự) "
+                                   "hoặc quét lại mã QR trên văn bản. Nếu vẫn không được, liên hệ nhà trường "
+                                   "đã cấp.",
+    "error.not_a_pdf.title": "Tệp không phải PDF",
+    "error.not_a_pdf.text": "Hãy chọn đúng tệp PDF nhà trường đã gửi (tên tệp thường kết thúc bằng .pdf). "
+                            "Ảnh chụp hay bản quét không kiểm tra được.",
+    "error.no_file.title": "Chưa chọn tệp",
+    "error.no_file.text": "Hãy chọn một tệp PDF rồi bấm “Kiểm tra tệp”.",
+    "error.too_large.title": "Tệp quá lớn",
+    "error.too_large.text": "Tệp vượt quá {limit} MB. Văn bằng, học bạ do Sổ Gốc cấp nhỏ hơn nhiều; có thể đây "
+                            "không phải tệp gốc.",
+    "error.chain_error.title": "Tạm thời không kiểm tra được",
+    "error.chain_error.text": "Không kết nối được với chuỗi khối để đối chiếu. Văn bản không bị coi là sai; hãy "
+                              "thử lại sau ít phút.",
+    "error.evidence_unavailable.title": "Tạm thời không kiểm tra được",
+    "error.evidence_unavailable.text": "Không lấy được bằng chứng của văn bản. Hãy thử lại sau ít phút.",
+    "error.generic.text": "Đã có lỗi khi kiểm tra. Hãy thử lại; nếu lỗi lặp lại, báo cho chúng tôi kèm mã lỗi "
+                          "dưới đây.",
+}
+
+EN: dict[str, str] = {
+    "site.name": "Sổ Gốc",
+    "site.tagline": "Look up and verify diplomas and school transcripts",
+    "site.switch": "Tiếng Việt",
+    "site.skip": "Skip to main content",
+    "site.footer": "Sổ Gốc is a public service that lets anyone check diplomas and transcripts issued by schools. "
+                   "Results are checked directly against digital signatures and the blockchain, not taken on this "
+                   "site's word.",
+    "site.privacy": "No cookies, no tracking, and uploaded files are not kept.",
+    "site.api": "Programming interface (API)",
+    "site.home": "Check another document",
+
+    "home.title": "Look up and verify diplomas and school transcripts",
+    "home.intro": "Diplomas and transcripts issued through Sổ Gốc carry the school's digital signature and are "
+                  "recorded on a blockchain. Here you can check that a document was issued by the school, is "
+                  "intact, and is still in force.",
+    "home.id.title": "Look up by document code",
+    "home.id.help": "The 26-character code printed under the QR code. Scanning the QR code opens the result "
+                    "page directly.",
+    "home.id.label": "Document code",
+    "home.id.submit": "Look up",
+    "home.file.title": "Check a PDF file",
+    "home.file.help": "Choose the PDF file the school sent (at most {limit} MB). It is only checked, never stored.",
+    "home.file.label": "PDF file",
+    "home.file.submit": "Check file",
+    "home.how.title": "What is checked?",
+    "home.how.1": "Digital signature: the file is intact, and the signer is trusted and registered for the school.",
+    "home.how.2": "Blockchain: the document is in a batch the school published, which nobody can change later.",
+    "home.how.3": "Status: the document has not been revoked or replaced by a correction.",
+
+    "verdict.valid.title": "Valid document",
+    "verdict.valid.lead": "Digitally signed by the school, intact, recorded on the blockchain and not revoked.",
+    "verdict.valid.next": "Compare the name and date of birth with the holder's identity document. If you hold a "
+                          "printed copy, compare it with this page item by item: any difference means the print "
+                          "was altered.",
+    "verdict.revoked.title": "This document has been revoked",
+    "verdict.revoked.lead": "This document was revoked by a decision of the competent authority and is no longer "
+                            "valid.",
+    "verdict.revoked.next": "Do not accept it. The reason and the decision are shown below; contact the issuing "
+                            "school for more information.",
+    "verdict.superseded.title": "Corrected — see the current version",
+    "verdict.superseded.lead": "This document was replaced by a corrected version; what is shown below is no "
+                               "longer current.",
+    "verdict.superseded.next": "Ask the holder for the current version (with a new QR code), or contact the "
+                               "issuing school.",
+    "verdict.tampered.title": "The document has been altered",
+    "verdict.tampered.lead": "The file does not match the school's digital signature: it was changed after "
+                             "signing.",
+    "verdict.tampered.next": "Do not use this file. Ask the holder for the original file, or contact the school "
+                             "to confirm.",
+    "verdict.not_anchored.title": "Not recorded on the blockchain",
+    "verdict.not_anchored.lead": "There is no evidence that the school published this exact file on the "
+                                 "blockchain.",
+    "verdict.not_anchored.next": "If it was issued very recently, try again in a few hours. Otherwise do not "
+                                 "accept it yet; contact the issuing school.",
+    "verdict.untrusted_signer.title": "The signer is not trusted",
+    "verdict.untrusted_signer.lead": "The digital signature does not belong to a signer registered for this "
+                                     "school.",
+    "verdict.untrusted_signer.next": "Do not accept the document until the school confirms it directly.",
+    "verdict.unknown.title": "Document not found",
+    "verdict.unknown.lead": "No Sổ Gốc document matches what you provided.",
+    "verdict.unknown.next": "Check the document code or the PDF file again. Documents not issued through Sổ Gốc "
+                            "cannot be checked here; contact the issuing school.",
+
+    "result.title": "Verification result",
+    "result.document_id": "Document code",
+    "result.checked_at": "Checked at",
+    "result.uploaded": "Result for the file you uploaded.",
+    "result.next": "What to do",
+
+    "doc.title": "The document",
+    "doc.kind": "Kind of document",
+    "doc.school": "School",
+    "doc.authority": "Supervising authority",
+    "doc.student": "Student",
+    "doc.date_of_birth": "Date of birth",
+    "doc.gender": "Gender",
+    "doc.class_name": "Class",
+    "doc.school_year": "School year",
+    "doc.issued_on": "Issued on",
+    "doc.subjects": "Results by subject",
+    "doc.subject": "Subject",
+    "doc.term1": "Term 1",
+    "doc.term2": "Term 2",
+    "doc.year": "Year",
+    "doc.learning_result": "Learning result",
+    "doc.conduct": "Conduct",
+    "doc.promotion": "End-of-year result",
+    "doc.days_absent": "Days absent",
+    "doc.privacy": "The personal identification number and place of birth are not shown publicly.",
+    "doc.unverified": "The content below was read from the file but is not verified: do not rely on it.",
+
+    "kind.transcript": "School transcript (học bạ)",
+    "kind.diploma": "Diploma (văn bằng)",
+    "kind.exam_record": "Exam record",
+    "kind.certified_copy": "Certified copy from the master register",
+
+    "sig.title": "Digital signatures",
+    "sig.none": "The file has no digital signature.",
+    "sig.organization": "Organisation",
+    "sig.time": "Signed at",
+    "sig.intact": "Intact",
+    "sig.not_intact": "Altered",
+    "sig.trusted": "Trusted",
+    "sig.not_trusted": "Not trusted",
+    "sig.timestamped": "Timestamped",
+
+    "rev.title": "Revocation decision",
+    "rev.reason": "Reason",
+    "rev.decision": "Decision",
+    "rev.decision_hash": "Hash of the decision",
+    "rev.time": "Revoked at",
+    "rev.unknown_reason": "Reason number {reason}",
+
+    "sup.title": "Correction",
+    "sup.time": "Corrected at",
+    "sup.replacement": "Current version",
+    "sup.open": "Open the current version",
+    "sup.leaf": "Leaf of the current version",
+
+    "checks.title": "Checks performed",
+    "status.passed": "Passed",
+    "status.failed": "Failed",
+    "status.skipped": "Skipped",
+
+    "checkname.credential": "Document data",
+    "checkname.signature": "Digital signature",
+    "checkname.signer_registered": "Signer registration",
+    "checkname.anchor": "Blockchain record",
+    "checkname.status": "Status",
+
+    "check.skipped": "Not checked: an earlier step failed.",
+    "check.credential_found": "The file carries the document's Sổ Gốc data.",
+    "check.no_credential": "The file carries no Sổ Gốc data: it was not issued through this registry.",
+    "check.bad_credential": "The Sổ Gốc data in the file is damaged or was altered.",
+    "check.signature_valid": "Valid signature: the file is intact and the signer trusted.",
+    "check.signer_registered.signature_valid": "The signer's certificate is registered for the school on the "
+                                               "blockchain.",
+    "check.unsigned": "The file has no digital signature.",
+    "check.signature_broken": "The signature does not match the file: the file was altered.",
+    "check.modified_after_signing": "The file was changed after it was signed.",
+    "check.signer_untrusted": "The signer's certificate does not lead to a trusted certification authority.",
+    "check.signer_not_registered": "The signer's certificate is not registered for the school on the blockchain.",
+    "check.anchored": "The document is recorded on the blockchain.",
+    "check.no_evidence": "No anchoring evidence is known for this document.",
+    "check.not_yet_anchored": "The document is waiting to be recorded on the blockchain.",
+    "check.proof_mismatch": "This file is not in the recorded batch: it is not the file the school issued.",
+    "check.root_not_on_chain": "The batch's Merkle root is not on the blockchain.",
+    "check.anchored_by_other_issuer": "The batch was recorded by another institution than the issuer.",
+    "check.in_force": "The document has not been revoked or replaced.",
+    "check.revoked": "The document has been revoked.",
+    "check.superseded": "The document was replaced by a corrected version.",
+
+    "ev.title": "Evidence on the blockchain",
+    "ev.tx_hash": "Transaction",
+    "ev.block": "Block",
+    "ev.time": "Recorded at",
+    "ev.chain_id": "Chain id",
+    "ev.contract": "Contract",
+    "ev.root": "Merkle root",
+    "ev.leaf": "Leaf",
+    "ev.proof": "Merkle proof ({n} items)",
+    "ev.proof_empty": "None needed: the document is the only leaf of its batch.",
+    "ev.none": "There is no anchoring evidence for this document yet.",
+    "ev.howto.title": "Check it yourself — no need to trust this page",
+    "ev.howto.intro": "Anyone can re-check this against any node of the blockchain:",
+    "ev.howto.1": "Recompute the leaf from the PDF file: its SHA-256 hash together with the document data "
+                  "embedded in it.",
+    "ev.howto.2": "Fold the leaf with each item of the proof in turn (each pair sorted, hashed with keccak256) "
+                  "to get the Merkle root; it must equal the root above.",
+    "ev.howto.3": "Call credentialStatus(root, leaf) on the contract at the address above: it tells in which "
+                  "block and by which institution the batch was recorded, and whether the document is revoked.",
+    "ev.howto.cli": "The command-line tool sogoc verify does exactly these steps.",
+
+    "error.title": "The request could not be completed",
+    "error.code": "Error code",
+    "error.back": "Back to the look-up page",
+    "error.unknown_document.title": "Document not found",
+    "error.unknown_document.text": "There is no result for this address. Check the document code (26 characters) "
+                                   "or scan the QR code on the document again. If it still fails, contact the "
+                                   "issuing school.",
+    "error.not_a_pdf.title": "This is not a PDF file",
+    "error.not_a_pdf.text": "Choose the PDF file the school sent (its name usually ends in .pdf). Photos and scans "
+                            "cannot be checked.",
+    "error.no_file.title": "No file chosen",
+    "error.no_file.text": "Choose a PDF file, then press “Check file”.",
+    "error.too_large.title": "The file is too large",
+    "error.too_large.text": "The file exceeds {limit} MB. Documents issued by Sổ Gốc are much smaller; this may "
+                            "not be the original file.",
+    "error.chain_error.title": "Cannot check right now",
+    "error.chain_error.text": "The blockchain could not be reached. This says nothing against the document; "
+                              "please try again in a few minutes.",
+    "error.evidence_unavailable.title": "Cannot check right now",
+    "error.evidence_unavailable.text": "The document's evidence could not be fetched. Please try again in a few "
+                                       "minutes.",
+    "error.generic.text": "Something went wrong during the check. Please try again; if it keeps failing, report "
+                          "it with the error code below.",
+}
+
+CATALOGUE: dict[str, dict[str, str]] = {"vi": VI, "en": EN}
+
+
+def language(value: str | None) -> str:
+    """The page language from ``?lang=``: English if asked for, Vietnamese otherwise."""
+    return value if value in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def translator(lang: str) -> Callable[..., str]:
+    """``t(key, **values)``: the text of ``key`` in ``lang``, formatted with ``values``.
+
+    A missing key falls back to Vietnamese, then to the key itself, so a page never breaks
+    over a missing word (the catalogue test keeps that from happening).
+    """
+    table = CATALOGUE[language(lang)]
+
+    def t(key: str, **values: object) -> str:
+        text = table.get(key) or VI.get(key) or key
+        return text.format(**values) if values else text
+
+    return t
+
+
+def has(lang: str, key: str) -> bool:
+    return key in CATALOGUE[language(lang)]

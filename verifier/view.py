@@ -1,0 +1,200 @@
+"""From a :class:`~verifier.report.Report` to what the pages show: labels, dates, rows.
+
+Pure functions of the report and the language; the templates only lay them out. Dates are
+DD/MM/YYYY in Vietnamese; times are Vietnam time (UTC+7, no daylight saving).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Callable
+
+from core.credential import is_document_id
+from core.status import REASON_LABELS, CheckStatus, RevocationReason, Verdict
+from verifier.report import Check, Report
+
+VIETNAM = timezone(timedelta(hours=7))
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+#: Colour of the verdict banner: green only for valid, red where the document must not be used.
+TONES = {
+    Verdict.VALID: "ok",
+    Verdict.SUPERSEDED: "warn",
+    Verdict.NOT_ANCHORED: "warn",
+    Verdict.UNKNOWN: "neutral",
+    Verdict.REVOKED: "bad",
+    Verdict.TAMPERED: "bad",
+    Verdict.UNTRUSTED_SIGNER: "bad",
+}
+
+#: Verdicts under which the content shown was proven (signed, intact, anchored); otherwise it is
+#: only what the file claims, and the page says so.
+_CONTENT_PROVEN = {Verdict.VALID, Verdict.REVOKED, Verdict.SUPERSEDED}
+
+Translate = Callable[..., str]
+_EMPHASISED = {"doc.student", "doc.date_of_birth", "doc.school"}
+
+
+def fmt_date(value: Any, lang: str) -> str:
+    """``2008-03-14`` as ``14/03/2008`` (vi) or ``14 Mar 2008`` (en); anything else as given."""
+    try:
+        d = date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return "" if value is None else str(value)
+    return f"{d:%d/%m/%Y}" if lang == "vi" else f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+
+
+def fmt_time(value: Any, lang: str) -> str:
+    """An ISO time or a Unix timestamp, in Vietnam time."""
+    if value in (None, "", 0):
+        return ""
+    try:
+        t = (datetime.fromtimestamp(value, timezone.utc) if isinstance(value, (int, float))
+             else datetime.fromisoformat(str(value)))
+    except (ValueError, OSError, OverflowError):
+        return str(value)
+    t = (t if t.tzinfo else t.replace(tzinfo=timezone.utc)).astimezone(VIETNAM)
+    if lang == "vi":
+        return f"{t:%H:%M} ngày {t:%d/%m/%Y} (giờ Việt Nam)"
+    return f"{fmt_date(t.date().isoformat(), 'en')}, {t:%H:%M} (UTC+7)"
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: Any) -> str:
+    return "" if value is None or isinstance(value, (dict, list)) else str(value)
+
+
+def document_view(document: dict[str, Any] | None, t: Translate, lang: str) -> dict[str, Any] | None:
+    """The document's identity rows, its subjects and its results, leaving out empty ones.
+
+    The personal id and the place of birth stay off the page: whoever scans the QR code needs
+    the name and the date of birth to compare with an identity document, not the id number.
+    """
+    if not document:
+        return None
+    fields = _dict(document.get("fields"))
+    school, student = _dict(fields.get("school")), _dict(fields.get("student"))
+    kind = _text(document.get("kind"))
+    identity = [  # in pairs: two columns on a wide screen
+        ("doc.student", _text(student.get("full_name"))),
+        ("doc.date_of_birth", fmt_date(student.get("date_of_birth"), lang) if student.get("date_of_birth") else ""),
+        ("doc.school", _text(school.get("name"))),
+        ("doc.authority", _text(school.get("authority"))),
+        ("doc.class_name", _text(fields.get("class_name"))),
+        ("doc.school_year", _text(fields.get("school_year"))),
+        ("doc.kind", t(f"kind.{kind}") if kind else ""),
+        ("doc.issued_on", fmt_date(document.get("issued_on"), lang) if document.get("issued_on") else ""),
+    ]
+    results = [(key, _text(fields.get(key.split(".")[1])))
+               for key in ("doc.learning_result", "doc.conduct", "doc.promotion", "doc.days_absent")]
+    subjects = [{k: _text(_dict(s).get(k)) for k in ("subject", "term1", "term2", "year")}
+                for s in fields.get("subjects") or [] if isinstance(s, dict)]
+    return {
+        "identity": [(t(k), v, k in _EMPHASISED) for k, v in identity if v],
+        "results": [(t(k), v) for k, v in results if v],
+        "subjects": subjects,
+        "student": _text(student.get("full_name")),
+        "private_hidden": bool(student.get("personal_id") or student.get("place_of_birth")),
+    }
+
+
+def signers_view(signatures: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    return [{
+        "name": _text(s.get("signer")),
+        "organization": _text(s.get("organization")),
+        "time": fmt_time(s.get("signing_time"), lang),
+        "intact": bool(s.get("intact")) and s.get("covers_document", True) is not False,
+        "trusted": bool(s.get("trusted")),
+        "timestamped": bool(s.get("timestamped")),
+    } for s in signatures]
+
+
+def reason_label(revocation: dict[str, Any], t: Translate, lang: str) -> str:
+    """The reason in the page's language: the report's own (vi, en) pair, else the core's labels."""
+    index = 0 if lang == "vi" else 1
+    label = revocation.get("reason_label")
+    if isinstance(label, (list, tuple)) and len(label) == 2:
+        return str(label[index])
+    reason = revocation.get("reason")
+    if reason in RevocationReason._value2member_map_:
+        return REASON_LABELS[RevocationReason(reason)][index]
+    return t("rev.unknown_reason", reason=reason)
+
+
+def revocation_view(revocation: dict[str, Any] | None, t: Translate, lang: str) -> dict[str, Any] | None:
+    if not revocation:
+        return None
+    decision = revocation.get("decision")
+    return {
+        "reason": reason_label(revocation, t, lang),
+        "decision": decision if isinstance(decision, str) else "",
+        "decision_hash": _text(revocation.get("decision_hash")),
+        "time": fmt_time(revocation.get("time") or revocation.get("revoked_at"), lang),
+    }
+
+
+def supersession_view(supersession: dict[str, Any] | None, lang: str) -> dict[str, Any] | None:
+    """The correction. A ``document_id`` of the current version, if the report carries one, becomes a link."""
+    if not supersession:
+        return None
+    replacement = _text(supersession.get("document_id"))
+    return {
+        "replacement_id": replacement if is_document_id(replacement) else None,
+        "superseded_by": _text(supersession.get("superseded_by")),
+        "time": fmt_time(supersession.get("time"), lang),
+    }
+
+
+def anchor_view(anchor: dict[str, Any] | None, lang: str) -> dict[str, Any] | None:
+    if not anchor:
+        return None
+    return {
+        "tx_hash": _text(anchor.get("tx_hash")),
+        "block_number": _text(anchor.get("block_number")),
+        "time": fmt_time(anchor.get("time") or anchor.get("block_time"), lang),
+        "chain_id": _text(anchor.get("chain_id")),
+        "contract": _text(anchor.get("contract")),
+        "root": _text(anchor.get("root")),
+        "leaf": _text(anchor.get("leaf")),
+        "proof": [str(p) for p in anchor.get("proof") or []],
+    }
+
+
+def check_message(check: Check, t: Translate, has: Callable[[str], bool]) -> str:
+    if check.status is CheckStatus.SKIPPED:
+        return t("check.skipped")
+    specific = f"check.{check.name}.{check.code.value}"
+    return t(specific if has(specific) else f"check.{check.code.value}")
+
+
+def checks_view(checks: list[Check], t: Translate, has: Callable[[str], bool]) -> list[dict[str, Any]]:
+    return [{
+        "name": t(f"checkname.{c.name}") if has(f"checkname.{c.name}") else c.name,
+        "status": c.status.value,
+        "status_label": t(f"status.{c.status.value}"),
+        "message": check_message(c, t, has),
+        "subject": _text(c.details.get("signer")),
+        "code": c.code.value,
+    } for c in checks]
+
+
+def result_context(report: Report, t: Translate, has: Callable[[str], bool], lang: str,
+                   now: datetime | None = None) -> dict[str, Any]:
+    """Everything ``result.html`` shows, from one report."""
+    verdict = report.status.value
+    return {
+        "verdict": verdict,
+        "tone": TONES.get(report.status, "neutral"),
+        "document_id": report.document_id,
+        "checked_at": fmt_time((now or datetime.now(timezone.utc)).isoformat(), lang),
+        "doc": document_view(report.document, t, lang),
+        "doc_verified": report.status in _CONTENT_PROVEN,
+        "signers": signers_view(report.signatures, lang),
+        "revocation": revocation_view(report.revocation, t, lang),
+        "supersession": supersession_view(report.supersession, lang),
+        "anchor": anchor_view(report.anchor, lang),
+        "checks": checks_view(report.checks, t, has),
+    }

@@ -19,13 +19,14 @@ and the batch root ever reach the chain. The full specification is docs/credenti
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 import secrets
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Mapping
 
-from core.canonical import canonical_json, dumps_normalized, normalize, parse_json
+from core.canonical import canonical_json, canonical_members, parse_json
 from core.errors import InvalidInput
 from core.hashes import Hash32, sha256
 from core.merkle import leaf_hash
@@ -57,7 +58,8 @@ def new_salts(names: list[str]) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Credential:
-    """One document's content with its salts (normalised to NFC on creation)."""
+    """One document's content with its salts. Text may arrive in NFC or NFD: every digest is
+    computed over the canonical (NFC) form, so both give the same hashes."""
 
     id: str
     kind: DocumentKind
@@ -73,7 +75,6 @@ class Credential:
                    fields=fields, salts=new_salts(list(fields)))
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "fields", normalize(dict(self.fields)))
         if not is_document_id(self.id):
             raise InvalidInput(f"not a document id: {self.id!r}", code="bad_document_id")
         missing = set(self.fields) ^ set(self.salts)
@@ -88,16 +89,20 @@ class Credential:
                 "issuer": self.issuer, "issued_on": self.issued_on}
 
     def field_digest(self, name: str) -> Hash32:
-        # fields are NFC and key-ordered since construction: encode without a second walk
-        return sha256(bytes.fromhex(self.salts[name]) + dumps_normalized([name, self.fields[name]]))
+        return Hash32.from_hex(self._field_digests[name])
+
+    @cached_property
+    def _field_digests(self) -> dict[str, str]:
+        salts = self.salts
+        return {name: "0x" + hashlib.sha256(bytes.fromhex(salts[name]) + member).hexdigest()
+                for name, member in canonical_members(dict(self.fields)).items()}
 
     def data_hash(self) -> Hash32:
         return self._data_hash
 
     @cached_property
     def _data_hash(self) -> Hash32:
-        digests = {name: self.field_digest(name).hex0x for name in self.fields}
-        return sha256(canonical_json({**self.header(), "fields": digests}))
+        return sha256(canonical_json({**self.header(), "fields": self._field_digests}))
 
     def leaf(self, pdf_sha256: Hash32) -> Hash32:
         """The Merkle leaf binding this content to the signed PDF."""

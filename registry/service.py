@@ -14,7 +14,7 @@ from core.canonical import canonical_json
 from core.credential import Credential
 from core.errors import InvalidInput
 from core.hashes import Hash32, sha256
-from core.merkle import MerkleTree
+from core.merkle import MerkleTree, unpack_proof
 from core.status import AnchorState, RevocationReason
 from registry.errors import (AlreadyRevoked, DocumentConflict, NotAnchoredYet, NotYourDocument,
                              UnknownDocument, UnknownInstitution)
@@ -91,7 +91,7 @@ def seal_batches(session: Session, *, max_size: int = 100_000) -> list[Batch]:
             session.add(batch)
             for d in chunk:
                 d.batch = batch
-                d.proof = b"".join(proofs[d.leaf])
+                d.proof = proofs[d.leaf]
                 d.state = AnchorState.ANCHORING.value
             batches.append(batch)
     session.commit()
@@ -165,8 +165,7 @@ def revoke_document(session: Session, ledger: Ledger, *, document_id: str, actor
 
 
 def proof_of(doc: Document) -> list[Hash32]:
-    raw = doc.proof or b""
-    return [Hash32(raw[i:i + 32]) for i in range(0, len(raw), 32)]
+    return unpack_proof(doc.proof or b"")
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import pytest
 
 from core.errors import InvalidInput
 from core.hashes import Hash32, keccak256
-from core.merkle import MerkleTree, leaf_hash, process_proof, verify_proof
+from core.merkle import MerkleTree, leaf_hash, process_proof, unpack_proof, verify_proof
 
 VECTORS = json.loads((Path(__file__).parents[1] / "vectors" / "merkle.json").read_text())
 
@@ -22,7 +22,7 @@ def test_matches_openzeppelin_standard_merkle_tree(tree):
     proofs = built.all_proofs()
     for leaf, expected in zip(leaves, tree["proofs"]):
         assert [p.hex0x for p in built.proof(leaf)] == expected
-        assert ["0x" + p.hex() for p in proofs[bytes(leaf)]] == expected
+        assert [p.hex0x for p in unpack_proof(proofs[bytes(leaf)])] == expected
         assert verify_proof(built.root, leaf, built.proof(leaf))
 
 

@@ -1,0 +1,23 @@
+"""Errors of the school-side signer, each with a stable machine-readable code."""
+
+from __future__ import annotations
+
+from core.errors import SogocError
+
+
+class SignerError(SogocError):
+    """The signer could not render or sign a document.
+
+    Codes (never change once released):
+
+    - ``font_missing``: no DejaVu Sans TTF in ``signer/fonts/`` nor in the system font folder.
+    - ``transcript_too_long``: the transcript does not fit on one A4 page.
+    - ``pki_inconsistent``: the PKI folder holds certificates that do not chain to each other.
+    - ``bad_key_file``: a PKCS#12 or key file is unreadable, or the passphrase is wrong.
+    - ``unknown_role``: no signing key for that role.
+    - ``no_timestamper``: neither a TSA URL nor a development PKI was given.
+    - ``signing_failed``: pyHanko refused to sign (broken input PDF, TSA failure, ...).
+    """
+
+    code = "signer_error"
+    http_status = 500

@@ -1,0 +1,232 @@
+"""A development PKI that mirrors who trusts whom in the education sector.
+
+::
+
+    Bộ Giáo dục và Đào tạo — Root CA (DEV)                  root.pem, root.key.pem
+    └── Sở Giáo dục và Đào tạo TP. Hồ Chí Minh — CA (DEV)    ca.pem, ca.key.pem
+        ├── Trần Thị Thu Hương (giáo viên chủ nhiệm)          teacher.p12
+        ├── Nguyễn Văn Đức (hiệu trưởng)                      principal.p12
+        └── time-stamping authority                           tsa.pem, tsa.key.pem
+
+RSA-2048 throughout: poppler's ``pdfsig`` (NSS), pyHanko and pyHanko's in-process TSA
+(RSA only) all accept it, and with the key kept in memory an RSA signature costs under
+a millisecond. Certificates carry no AIA, OCSP or CRL URLs (``pdfsig`` choked on OCSP URLs).
+
+:func:`init_dev_pki` is idempotent: it loads what exists, creates what is missing and
+never overwrites a file. Every private key is protected by :data:`DEV_PASSPHRASE`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Literal, NamedTuple
+
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from signer.errors import SignerError
+from signer.keys import SigningKey
+from signer.tsa import DevTimeStamper
+
+#: Passphrase of every private key of the development PKI. FOR DEVELOPMENT ONLY: it is
+#: public (it is right here), so these keys prove nothing outside a developer's machine.
+DEV_PASSPHRASE = b"sogoc-dev-only-not-a-secret"
+
+Role = Literal["teacher", "principal"]
+ROLES: tuple[Role, ...] = ("teacher", "principal")
+
+_YEAR = timedelta(days=365)
+
+
+class _Issued(NamedTuple):
+    cert: x509.Certificate
+    key: rsa.RSAPrivateKey
+
+
+@dataclass(frozen=True)
+class DevPki:
+    """Paths of a development PKI's files, and the objects built from them."""
+
+    directory: Path
+
+    @property
+    def root_pem(self) -> Path:
+        return self.directory / "root.pem"
+
+    @property
+    def ca_pem(self) -> Path:
+        return self.directory / "ca.pem"
+
+    @property
+    def tsa_pem(self) -> Path:
+        return self.directory / "tsa.pem"
+
+    @property
+    def tsa_key_pem(self) -> Path:
+        return self.directory / "tsa.key.pem"
+
+    def p12(self, role: Role) -> Path:
+        """``teacher.p12`` or ``principal.p12``."""
+        if role not in ROLES:
+            raise SignerError(f"no signing key for role {role!r}; roles are {', '.join(ROLES)}",
+                              code="unknown_role")
+        return self.directory / f"{role}.p12"
+
+    def trust_roots(self) -> list[asn1_x509.Certificate]:
+        """The root certificate, as a verifier would configure it."""
+        return [_to_asn1(x509.load_pem_x509_certificate(self.root_pem.read_bytes()))]
+
+    def signer_key(self, role: Role) -> SigningKey:
+        """Load the teacher's or the principal's key (parses the file: load once, reuse)."""
+        return SigningKey.from_pkcs12(self.p12(role), DEV_PASSPHRASE)
+
+    def timestamper(self, fixed_time: datetime | None = None) -> DevTimeStamper:
+        """An in-process TSA signing real RFC 3161 tokens with the dev TSA key."""
+        tsa = _load_pair(self.tsa_pem, self.tsa_key_pem)
+        ca = x509.load_pem_x509_certificate(self.ca_pem.read_bytes())  # the root is the verifier's
+        return DevTimeStamper(_to_asn1(tsa.cert), tsa.key, [_to_asn1(ca)], fixed_time)
+
+
+def init_dev_pki(
+    directory: Path,
+    *,
+    root_name: str = "Bộ Giáo dục và Đào tạo — Root CA (DEV)",
+    ca_name: str = "Sở Giáo dục và Đào tạo TP. Hồ Chí Minh — CA (DEV)",
+    school_name: str = "Trường THPT Nguyễn Thị Minh Khai",
+    teacher_name: str = "Trần Thị Thu Hương",
+    principal_name: str = "Nguyễn Văn Đức",
+    tsa_name: str = "Sổ Gốc Time-Stamping Authority (DEV)",
+    valid_from: datetime | None = None,
+) -> DevPki:
+    """Load the development PKI in ``directory``, creating whatever file is missing.
+
+    The names only matter when a file is created; pass other names and another directory
+    to get a second, unrelated PKI (tests use one as an impostor). ``valid_from`` (default:
+    a day ago) starts every new certificate's validity; certificates last 10 to 20 years.
+
+    Raises :class:`SignerError` ``pki_inconsistent`` if the existing files do not chain.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    start = valid_from or datetime.now(timezone.utc) - timedelta(days=1)
+    pki = DevPki(directory)
+
+    root = _ensure_pair(pki.root_pem, directory / "root.key.pem", None,
+                        lambda: _issue(_name(root_name), None, start, 20 * _YEAR, ca=True))
+    ca = _ensure_pair(pki.ca_pem, directory / "ca.key.pem", root,
+                      lambda: _issue(_name(ca_name), root, start, 15 * _YEAR, ca=True))
+    for role, person in (("teacher", teacher_name), ("principal", principal_name)):
+        _ensure_p12(pki.p12(role), ca, root,
+                    lambda person=person: _issue(_name(person, school_name), ca, start, 10 * _YEAR))
+    _ensure_pair(pki.tsa_pem, pki.tsa_key_pem, ca,
+                 lambda: _issue(_name(tsa_name), ca, start, 10 * _YEAR, tsa=True))
+    return pki
+
+
+def _name(common_name: str, organization: str | None = None) -> x509.Name:
+    attributes = [x509.NameAttribute(NameOID.COUNTRY_NAME, "VN")]
+    if organization:
+        attributes.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization))
+    attributes.append(x509.NameAttribute(NameOID.COMMON_NAME, common_name))
+    return x509.Name(attributes)
+
+
+def _issue(subject: x509.Name, issuer: _Issued | None, start: datetime, lifetime: timedelta,
+           *, ca: bool = False, tsa: bool = False) -> _Issued:
+    """A new RSA key and its certificate, signed by ``issuer`` (self-signed when None)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    signing_key = issuer.key if issuer else key
+    issuer_name = issuer.cert.subject if issuer else subject
+    end = start + lifetime
+    if issuer is not None:
+        end = min(end, issuer.cert.not_valid_after_utc)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(end)
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(x509.KeyUsage(
+            digital_signature=not ca, content_commitment=not ca and not tsa, key_encipherment=False,
+            data_encipherment=False, key_agreement=False, key_cert_sign=ca, crl_sign=ca,
+            encipher_only=False, decipher_only=False), critical=True)
+    )
+    if issuer is not None:
+        builder = builder.add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), critical=False)
+    if tsa:
+        builder = builder.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+    return _Issued(builder.sign(signing_key, hashes.SHA256()), key)
+
+
+def _ensure_pair(cert_path: Path, key_path: Path, issuer: _Issued | None, create) -> _Issued:
+    """Load a PEM certificate and its encrypted PEM key, or create and write both."""
+    if cert_path.exists() or key_path.exists():
+        pair = _load_pair(cert_path, key_path)
+    else:
+        pair = create()
+        _write_new(key_path, pair.key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(DEV_PASSPHRASE)), private=True)
+        _write_new(cert_path, pair.cert.public_bytes(serialization.Encoding.PEM))
+    _check_issued_by(pair.cert, issuer.cert if issuer else pair.cert, cert_path)
+    return pair
+
+
+def _ensure_p12(path: Path, ca: _Issued, root: _Issued, create) -> None:
+    if path.exists():
+        try:
+            _, cert, _ = pkcs12.load_key_and_certificates(path.read_bytes(), DEV_PASSPHRASE)
+        except ValueError as e:
+            raise SignerError(f"cannot read {path} with the development passphrase", code="bad_key_file") from e
+        if cert is None:
+            raise SignerError(f"{path} holds no certificate", code="bad_key_file")
+        _check_issued_by(cert, ca.cert, path)
+        return
+    pair = create()
+    cn = pair.cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value
+    _write_new(path, pkcs12.serialize_key_and_certificates(
+        name=str(cn).encode("utf-8"), key=pair.key, cert=pair.cert, cas=[ca.cert, root.cert],
+        encryption_algorithm=serialization.BestAvailableEncryption(DEV_PASSPHRASE)), private=True)
+
+
+def _load_pair(cert_path: Path, key_path: Path) -> _Issued:
+    try:
+        cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
+        key = serialization.load_pem_private_key(key_path.read_bytes(), DEV_PASSPHRASE)
+    except (OSError, ValueError) as e:
+        raise SignerError(f"cannot load {cert_path.name} with {key_path.name}: {e}", code="pki_inconsistent") from e
+    if not isinstance(key, rsa.RSAPrivateKey) or key.public_key() != cert.public_key():
+        raise SignerError(f"{key_path.name} is not the key of {cert_path.name}", code="pki_inconsistent")
+    return _Issued(cert, key)
+
+
+def _check_issued_by(cert: x509.Certificate, issuer: x509.Certificate, where: Path) -> None:
+    try:
+        cert.verify_directly_issued_by(issuer)
+    except (ValueError, TypeError, InvalidSignature) as e:
+        raise SignerError(f"{where.name} was not issued by {issuer.subject.rfc4514_string()}; "
+                          f"the PKI folder mixes two PKIs", code="pki_inconsistent") from e
+
+
+def _write_new(path: Path, data: bytes, *, private: bool = False) -> None:
+    """Write a file that must not exist yet (exclusive create: never overwrite)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if private else 0o644)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+
+
+def _to_asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
+    return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))

@@ -1,0 +1,100 @@
+"""Shared fixtures: the development PKI, an impostor PKI, the demo cohort, a signed transcript."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from core.credential import Credential
+from core.transcript import Transcript, cohort_from_json
+
+DEMO_COHORT = Path(__file__).resolve().parents[1] / "examples" / "demo-transcripts.json"
+#: The time every test timestamp carries: the demo cohort's issue date, 9:00 in Hồ Chí Minh City.
+SIGNING_TIME = datetime(2026, 6, 5, 9, 0, tzinfo=timezone(timedelta(hours=7)))
+
+
+@dataclass(frozen=True)
+class SignedTranscript:
+    pdf: bytes
+    unsigned_pdf: bytes
+    transcript: Transcript
+    credential: Credential
+    verify_url: str
+
+
+def _verify_url_for(credential: Credential) -> str:
+    return f"https://xacthuc.sogoc.edu.vn/v/{credential.id}#k=tKq3Yw9pZ2x7LmN4bV8cR1sD6fG0hJ5aQeUiOyTrWk"
+
+
+@pytest.fixture(scope="session")
+def signing_time() -> datetime:
+    """The pinned time of the test timestamps (the time a signer claims is the real clock's)."""
+    return SIGNING_TIME
+
+
+@pytest.fixture(scope="session")
+def demo_cohort() -> dict:
+    """``examples/demo-transcripts.json`` as JSON."""
+    return json.loads(DEMO_COHORT.read_text("utf-8"))
+
+
+@pytest.fixture(scope="session")
+def transcripts(demo_cohort) -> list[Transcript]:
+    """The three demo students of class 12A1."""
+    return cohort_from_json(demo_cohort)
+
+
+@pytest.fixture(scope="session")
+def verify_url_for():
+    """Credential -> a verification URL as long as a real one (document id and a key fragment)."""
+    return _verify_url_for
+
+
+@pytest.fixture(scope="session")
+def dev_pki(tmp_path_factory):
+    """The development PKI (Ministry root, HCMC department CA, teacher, principal, TSA)."""
+    from signer.pki import init_dev_pki
+
+    return init_dev_pki(tmp_path_factory.mktemp("dev-pki"), valid_from=SIGNING_TIME - timedelta(days=30))
+
+
+@pytest.fixture(scope="session")
+def untrusted_pki(tmp_path_factory):
+    """An impostor's PKI: its own root and CA, but the same teacher and principal names."""
+    from signer.pki import init_dev_pki
+
+    return init_dev_pki(tmp_path_factory.mktemp("untrusted-pki"), root_name="Impostor Root CA (TEST)",
+                        ca_name="Impostor Intermediate CA (TEST)", school_name="Trường THPT Giả Mạo",
+                        tsa_name="Impostor TSA (TEST)", valid_from=SIGNING_TIME - timedelta(days=30))
+
+
+@pytest.fixture(scope="session")
+def dev_keys(dev_pki):
+    """(teacher, principal) signing keys of the development PKI, loaded once."""
+    return dev_pki.signer_key("teacher"), dev_pki.signer_key("principal")
+
+
+@pytest.fixture(scope="session")
+def dev_timestamper(dev_pki):
+    """The development TSA, its tokens pinned to :data:`SIGNING_TIME`."""
+    from signer.sign import make_timestamper
+
+    return make_timestamper(None, dev_pki, fixed_time=SIGNING_TIME)
+
+
+@pytest.fixture(scope="session")
+def signed_transcript(demo_cohort, transcripts, dev_keys, dev_timestamper) -> SignedTranscript:
+    """The first demo transcript rendered and signed by the teacher, then the principal."""
+    from signer.render import render_transcript
+    from signer.sign import sign_transcript
+
+    transcript = transcripts[0]
+    credential = transcript.to_credential(demo_cohort["issued_on"])
+    url = _verify_url_for(credential)
+    unsigned = render_transcript(transcript, credential, url)
+    return SignedTranscript(sign_transcript(unsigned, *dev_keys, dev_timestamper), unsigned,
+                            transcript, credential, url)

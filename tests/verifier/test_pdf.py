@@ -1,0 +1,164 @@
+"""The verifier's reading of a PDF: the credential inside, and what each signature proves."""
+
+import io
+import random
+
+import pytest
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from reportlab.pdfgen.canvas import Canvas
+
+from core.errors import ConfigurationError, InvalidInput
+from verifier.pdf import check_signatures, extract_credential_json, load_trust_roots
+
+
+def flip(pdf: bytes, at: int) -> bytes:
+    out = bytearray(pdf)
+    out[at] ^= 0x01
+    return bytes(out)
+
+
+def signature_value_offset(pdf: bytes, index: int) -> int:
+    """Where the hex of signature ``index``'s raw signature value starts in the file."""
+    sig = PdfFileReader(io.BytesIO(pdf)).embedded_signatures[index]
+    return pdf.index(sig.signer_info["signature"].native.hex().upper().encode())
+
+
+def test_signed_transcript_shows_teacher_then_principal_intact_and_trusted(signed_transcript, dev_pki,
+                                                                           dev_keys, signing_time):
+    reports = check_signatures(signed_transcript.pdf, dev_pki.trust_roots())
+    assert [r.field_name for r in reports] == ["GiaoVienChuNhiem", "HieuTruong"]
+    assert [r.signer_name for r in reports] == ["Trần Thị Thu Hương", "Nguyễn Văn Đức"]
+    assert [r.signer_cert_sha256 for r in reports] == [k.certificate_sha256 for k in dev_keys]
+    for r in reports:
+        assert (r.intact, r.trusted, r.covers_document, r.timestamped, r.problem) == (True, True, True, True, None)
+        assert r.ok
+        assert r.signer_organization == "Trường THPT Nguyễn Thị Minh Khai"
+        assert r.signing_time == signing_time  # from the RFC 3161 token, not the signer's clock
+
+
+def test_same_file_is_untrusted_under_another_root(signed_transcript, untrusted_pki):
+    reports = check_signatures(signed_transcript.pdf, untrusted_pki.trust_roots())
+    assert len(reports) == 2
+    for r in reports:
+        assert r.intact and r.covers_document
+        assert not r.trusted and not r.timestamped and not r.ok
+        assert "trusted root" in r.problem
+
+
+def test_no_trust_roots_means_nothing_is_trusted(signed_transcript):
+    assert not any(r.trusted for r in check_signatures(signed_transcript.pdf, []))
+
+
+def test_impostor_with_the_same_names_is_untrusted(signed_transcript, untrusted_pki, dev_pki):
+    from signer.sign import make_timestamper, sign_transcript
+
+    keys = untrusted_pki.signer_key("teacher"), untrusted_pki.signer_key("principal")
+    forged = sign_transcript(signed_transcript.unsigned_pdf, *keys, make_timestamper(None, untrusted_pki))
+    reports = check_signatures(forged, dev_pki.trust_roots())
+    assert [r.signer_name for r in reports] == ["Trần Thị Thu Hương", "Nguyễn Văn Đức"]  # names prove nothing
+    assert [(r.intact, r.trusted, r.timestamped) for r in reports] == [(True, False, False)] * 2
+
+
+def test_one_flipped_byte_in_the_signed_content_breaks_both_signatures(signed_transcript, dev_pki):
+    pdf = signed_transcript.pdf
+    tampered = flip(pdf, pdf.index(b"stream", len(signed_transcript.unsigned_pdf) // 2) + 40)
+    reports = check_signatures(tampered, dev_pki.trust_roots())
+    assert [r.intact for r in reports] == [False, False]
+    assert all(not r.ok and "altered" in r.problem for r in reports)
+
+
+def test_one_flipped_byte_in_the_principals_signature_breaks_only_that_signature(signed_transcript, dev_pki):
+    pdf = signed_transcript.pdf
+    at = signature_value_offset(pdf, 1) + 10
+    tampered = pdf[:at] + (b"0" if pdf[at:at + 1] != b"0" else b"1") + pdf[at + 1:]  # still valid hex
+    teacher, principal = check_signatures(tampered, dev_pki.trust_roots())
+    assert teacher.ok
+    assert not principal.intact and not principal.trusted
+
+
+def test_one_flipped_byte_in_the_teachers_signature_breaks_both(signed_transcript, dev_pki):
+    # The principal signed the file including the teacher's signature.
+    pdf = signed_transcript.pdf
+    at = signature_value_offset(pdf, 0) + 10
+    tampered = pdf[:at] + (b"0" if pdf[at:at + 1] != b"0" else b"1") + pdf[at + 1:]
+    assert [r.intact for r in check_signatures(tampered, dev_pki.trust_roots())] == [False, False]
+
+
+def test_a_garbled_signature_container_is_reported_not_raised(signed_transcript, dev_pki):
+    pdf = signed_transcript.pdf
+    principal = PdfFileReader(io.BytesIO(pdf)).embedded_signatures[1]
+    at = principal.byte_range[1] + 1  # first hex digit of the CMS: the DER tag
+    teacher, broken = check_signatures(pdf[:at] + b"F" + pdf[at + 1:], dev_pki.trust_roots())
+    assert teacher.ok
+    assert broken.field_name == "HieuTruong"
+    assert not broken.intact and broken.signer_name is None and "unreadable" in broken.problem
+
+
+def test_swapping_the_embedded_credential_after_signing_is_caught(signed_transcript, dev_pki):
+    writer = IncrementalPdfFileWriter(io.BytesIO(signed_transcript.pdf))
+    spec = writer.root["/Names"]["/EmbeddedFiles"]["/Names"][1]
+    stream_ref = spec.raw_get("/EF").raw_get("/F")
+    forged = generic.StreamObject(dict(stream_ref.get_object()), stream_data=b'{"forged":true}')
+    del forged["/Length"]
+    writer.mark_update(stream_ref)
+    writer.objects[(stream_ref.generation, stream_ref.idnum)] = forged
+    out = io.BytesIO()
+    writer.write(out)
+    pdf = out.getvalue()
+    assert extract_credential_json(pdf) == b'{"forged":true}'  # the latest revision says so...
+    reports = check_signatures(pdf, dev_pki.trust_roots())
+    assert [r.intact for r in reports] == [True, True]
+    assert [r.covers_document for r in reports] == [False, False]  # ...but no signature covers it
+
+
+def test_hostile_bytes_never_raise_anything_but_not_a_pdf(signed_transcript, dev_pki):
+    rnd = random.Random(20260605)
+    pdf = signed_transcript.pdf
+    for _ in range(25):
+        tampered = flip(pdf, rnd.randrange(len(pdf)))
+        try:
+            reports = check_signatures(tampered, dev_pki.trust_roots())
+        except InvalidInput as e:
+            assert e.code == "not_a_pdf"
+            continue
+        assert all(isinstance(r.intact, bool) and (r.ok or r.problem) for r in reports)
+
+
+@pytest.mark.parametrize("data", [b"", b"hello", b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n", b"\x89PNG\r\n\x1a\n" * 20])
+def test_bytes_that_are_not_a_pdf_raise_not_a_pdf(data, dev_pki):
+    with pytest.raises(InvalidInput) as e:
+        check_signatures(data, dev_pki.trust_roots())
+    assert e.value.code == "not_a_pdf"
+    with pytest.raises(InvalidInput):
+        extract_credential_json(data)
+
+
+def test_truncated_pdf_is_not_a_pdf(signed_transcript, dev_pki):
+    with pytest.raises(InvalidInput) as e:
+        check_signatures(signed_transcript.pdf[: len(signed_transcript.pdf) // 2], dev_pki.trust_roots())
+    assert e.value.code == "not_a_pdf"
+
+
+def test_embedded_credential_comes_back_byte_identical(signed_transcript):
+    assert extract_credential_json(signed_transcript.pdf) == signed_transcript.credential.to_json()
+
+
+def test_plain_pdf_has_no_credential_and_no_signatures(dev_pki):
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer)
+    canvas.drawString(100, 700, "Không có chữ ký")
+    canvas.save()
+    assert extract_credential_json(buffer.getvalue()) is None
+    assert check_signatures(buffer.getvalue(), dev_pki.trust_roots()) == []
+
+
+def test_trust_roots_load_from_pem_and_der(dev_pki, tmp_path):
+    [pem_root] = load_trust_roots([dev_pki.root_pem])
+    (tmp_path / "root.der").write_bytes(pem_root.dump())
+    assert [c.dump() for c in load_trust_roots([tmp_path / "root.der"])] == [pem_root.dump()]
+    assert pem_root.subject.native["common_name"] == "Bộ Giáo dục và Đào tạo — Root CA (DEV)"
+    with pytest.raises(ConfigurationError) as e:
+        load_trust_roots([tmp_path / "missing.pem"])
+    assert e.value.code == "bad_trust_root"

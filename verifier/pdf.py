@@ -1,0 +1,238 @@
+"""The verifier's view of a PDF: the embedded credential and what each signature proves.
+
+Everything here is offline: no certificate, CRL or OCSP response is fetched. Revocation is
+not checked yet (soft-fail with no revocation data): a revoked school certificate still
+shows as trusted until revocation data (a DSS, PAdES B-LT) is supported.
+
+A damaged or hostile file never raises out of :func:`check_signatures`; each broken
+signature becomes a report with ``intact=False`` and a ``problem``. Only bytes that are
+not a readable PDF at all raise :class:`~core.errors.InvalidInput` ``not_a_pdf``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from asn1crypto.x509 import Certificate
+from pyhanko.keys import load_certs_from_pemder_data
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.diff_analysis import DiffResult, ModificationLevel
+from pyhanko.sign.fields import enumerate_sig_fields
+from pyhanko.sign.validation import (
+    EmbeddedPdfSignature,
+    PdfSignatureStatus,
+    async_validate_pdf_signature,
+    async_validate_pdf_timestamp,
+)
+from pyhanko_certvalidator import ValidationContext
+
+from core.credential import EMBEDDED_FILE_NAME
+from core.errors import ConfigurationError, InvalidInput
+from core.hashes import Hash32, sha256
+
+#: Changes allowed after a signature: adding signatures (and filling form fields) or
+#: validation data. Annotations are not allowed: one can paint over a score.
+_ALLOWED_AFTER_SIGNING = (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES, ModificationLevel.FORM_FILLING)
+_MAX_NAME_TREE_NODES = 1000
+
+
+@dataclass(frozen=True)
+class SignatureReport:
+    """What one signature in the PDF proves (a check's result, never an exception)."""
+
+    field_name: str
+    """Name of the signature field, e.g. ``GiaoVienChuNhiem`` or ``HieuTruong``."""
+
+    signer_name: str | None
+    """Common name (CN) of the signer's certificate; None if the signature is unreadable."""
+
+    signer_organization: str | None
+    """Organisation (O) of the signer's certificate, e.g. the school."""
+
+    signer_cert_sha256: Hash32 | None
+    """SHA-256 of the signer's DER certificate; None if the signature is unreadable."""
+
+    intact: bool
+    """The signed bytes hash to the signed digest and the signature value verifies."""
+
+    trusted: bool
+    """The signer's certificate chains to one of the configured trust roots (with the right key usage)."""
+
+    signing_time: datetime | None
+    """From the timestamp token when there is a valid one, else the time the signer claims."""
+
+    timestamped: bool
+    """A timestamp token is present, matches the signature and chains to a trust root."""
+
+    covers_document: bool
+    """Nothing but further signatures (or validation data) was added after this signature."""
+
+    problem: str | None = None
+    """A short English reason when the signature is not intact, trusted, covering and timestamped."""
+
+    @property
+    def ok(self) -> bool:
+        """Intact, trusted and covering the document (a timestamp is not required)."""
+        return self.intact and self.trusted and self.covers_document
+
+
+def load_trust_roots(paths: list[Path]) -> list[Certificate]:
+    """Certificates from PEM (one or several per file) or DER files."""
+    roots: list[Certificate] = []
+    for path in paths:
+        try:
+            roots.extend(load_certs_from_pemder_data(Path(path).read_bytes()))
+        except (OSError, ValueError, TypeError) as e:
+            raise ConfigurationError(f"cannot load trust root {path}: {e}", code="bad_trust_root") from e
+    return roots
+
+
+def extract_credential_json(pdf: bytes) -> bytes | None:
+    """Bytes of the embedded file named :data:`core.credential.EMBEDDED_FILE_NAME`.
+
+    None if there is none, if two files carry that name, or if the name tree is broken.
+    The file is read from the latest revision: trust it only if every signature's
+    ``covers_document`` holds.
+    """
+    reader = _open(pdf)
+    try:
+        specs = [spec for name, spec in _embedded_files(reader) if name == EMBEDDED_FILE_NAME]
+        if len(specs) != 1:
+            return None
+        return specs[0].get_object()["/EF"]["/F"].get_object().data
+    except Exception:  # a hostile name tree or stream: no usable credential  # noqa: BLE001
+        return None
+
+
+def check_signatures(pdf: bytes, trust_roots: list[Certificate]) -> list[SignatureReport]:
+    """Validate every signature of ``pdf`` against exactly ``trust_roots``, in signing order.
+
+    Synchronous wrapper (it runs an event loop); inside async code use
+    :func:`async_check_signatures`.
+    """
+    return asyncio.run(async_check_signatures(pdf, trust_roots))
+
+
+async def async_check_signatures(pdf: bytes, trust_roots: list[Certificate]) -> list[SignatureReport]:
+    """:func:`check_signatures` for code already running in an event loop (FastAPI)."""
+    reader = _open(pdf)  # parsed once for all signatures
+    # Offline: no fetching; revocation soft-fail with no data = not checked (see module docstring).
+    # Timestamps are validated against the same roots (pyHanko's default for the TSA context).
+    context = ValidationContext(trust_roots=list(trust_roots), allow_fetching=False, revocation_mode="soft-fail")
+    try:
+        fields = list(enumerate_sig_fields(reader, filled_status=True))
+    except Exception as e:  # noqa: BLE001 - a broken AcroForm must not look like "no signatures"
+        return [_broken("", f"the signature form is unreadable ({type(e).__name__})")]
+    signatures: list[EmbeddedPdfSignature | SignatureReport] = []
+    for name, _, field in fields:
+        try:
+            signatures.append(EmbeddedPdfSignature(reader, field, name))
+        except Exception as e:  # noqa: BLE001
+            signatures.append(_broken(name, f"the signature container is unreadable ({type(e).__name__})"))
+    signatures.sort(key=lambda s: s.signed_revision if isinstance(s, EmbeddedPdfSignature) else 1 << 30)
+    return [s if isinstance(s, SignatureReport) else await _check(s, context) for s in signatures]
+
+
+async def _validate(sig: EmbeddedPdfSignature, context: ValidationContext, *, skip_diff: bool = False):
+    if sig.sig_object_type == "/DocTimeStamp":
+        return await async_validate_pdf_timestamp(sig, validation_context=context, skip_diff=skip_diff)
+    return await async_validate_pdf_signature(sig, signer_validation_context=context, skip_diff=skip_diff)
+
+
+async def _check(sig: EmbeddedPdfSignature, context: ValidationContext) -> SignatureReport:
+    try:
+        status = await _validate(sig, context)
+    except Exception as e:  # noqa: BLE001 - hostile CMS or PDF structure
+        try:  # is it what was appended after the signature that cannot be read?
+            status = await _validate(sig, context, skip_diff=True)
+        except Exception:  # noqa: BLE001
+            return _broken(sig.field_name, f"the signature cannot be validated ({type(e).__name__}: {e})")
+        return _report(sig, status, covers=False, changes="what was added after this signature is unreadable")
+    return _report(sig, status, covers=_covers(status))
+
+
+def _report(sig: EmbeddedPdfSignature, status, *, covers: bool,
+            changes: str = "signed content was changed after this signature") -> SignatureReport:
+    cert = status.signing_cert
+    subject = cert.subject.native
+    intact = bool(status.intact and status.valid)
+    if isinstance(status, PdfSignatureStatus):
+        tst = status.timestamp_validity
+        timestamped = bool(tst is not None and tst.intact and tst.valid and tst.trusted)
+        signing_time = tst.timestamp if timestamped else status.signer_reported_dt
+        timestamp_problem = None if timestamped else (
+            "no timestamp" if tst is None else "the timestamp is invalid or not trusted")
+    else:  # a document timestamp is its own time
+        timestamped, signing_time, timestamp_problem = status.trusted, status.timestamp, None
+    problem = (
+        "the signed content or the signature was altered" if not intact
+        else changes if not covers
+        else f"the certificate does not chain to a trusted root ({_trust_reason(status)})" if not status.trusted
+        else timestamp_problem
+    )
+    return SignatureReport(
+        field_name=sig.field_name, signer_name=_one(subject.get("common_name")),
+        signer_organization=_one(subject.get("organization_name")),
+        signer_cert_sha256=sha256(cert.dump()), intact=intact, trusted=bool(status.trusted),
+        signing_time=signing_time, timestamped=timestamped, covers_document=covers, problem=problem,
+    )
+
+
+def _covers(status) -> bool:
+    """Only signatures or validation data were appended after the signed revision."""
+    diff = status.diff_result
+    if isinstance(diff, DiffResult):
+        return diff.modification_level in _ALLOWED_AFTER_SIGNING and status.docmdp_ok is not False
+    return diff is None and status.modification_level == ModificationLevel.NONE
+
+
+def _trust_reason(status) -> str:
+    indication = status.trust_problem_indic
+    return indication.name.lower() if indication is not None else "no path to a trust root"
+
+
+def _broken(field_name: str, problem: str) -> SignatureReport:
+    return SignatureReport(field_name=field_name, signer_name=None, signer_organization=None,
+                           signer_cert_sha256=None, intact=False, trusted=False, signing_time=None,
+                           timestamped=False, covers_document=False, problem=problem)
+
+
+def _one(value) -> str | None:
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return value
+
+
+def _open(pdf: bytes) -> PdfFileReader:
+    # Strict parsing (pyHanko's default): among others, it refuses to validate signatures in
+    # files with hybrid cross-reference sections, a known way to show different content.
+    try:
+        return PdfFileReader(io.BytesIO(pdf), strict=True)
+    except Exception as e:  # noqa: BLE001 - any parser failure means "not a PDF we can read"
+        raise InvalidInput(f"not a readable PDF: {e}", code="not_a_pdf") from e
+
+
+def _embedded_files(reader: PdfFileReader):
+    """(name, file spec) pairs of the /EmbeddedFiles name tree, visiting at most 1,000 nodes."""
+    try:
+        root = reader.root["/Names"]["/EmbeddedFiles"]
+    except KeyError:
+        return
+    stack, visited = [root], 0
+    while stack and visited < _MAX_NAME_TREE_NODES:
+        node = stack.pop().get_object()
+        visited += 1
+        names = node["/Names"] if "/Names" in node else ()
+        for i in range(0, len(names) - 1, 2):
+            yield _text(names[i]), names[i + 1]
+        stack.extend(node["/Kids"] if "/Kids" in node else ())
+
+
+def _text(value) -> str | None:
+    value = value.get_object() if isinstance(value, generic.IndirectObject) else value
+    return value if isinstance(value, str) else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import signal
 import sys
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -99,7 +100,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         for path, url in issued:
             print(f"  {path}\n    {url}")
         print(f"\nVerifier: {settings.public_base_url}/   Contract: {settings.contract_address}")
-        print(f"Check a file yourself: sogoc verify {issued[0][0]}")
+        print(f"Check a file yourself: {sys.argv[0]} verify {issued[0][0]}")
         if not args.no_serve:
             _serve(settings)
     return EXIT_OK
@@ -116,6 +117,9 @@ def _serve(settings: Settings) -> None:
 
     from sogoc.app import create_app
 
+    # uvicorn re-raises SIGTERM after its graceful shutdown; make that an exit that runs our
+    # `finally` blocks, so the development chain is stopped and its state written.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     print(f"Serving on http://{settings.host}:{settings.port}/  (Ctrl-C stops)", flush=True)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
 

@@ -22,12 +22,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def port_open(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
 def wait_for_port(port: int, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
+        if port_open(port):
+            return
         time.sleep(0.1)
     raise TimeoutError(f"nothing listens on port {port}")
 
@@ -76,3 +80,8 @@ def demo(tmp_path_factory) -> Demo:
     finally:
         server.terminate()
         server.wait(20)
+    # the server stopped the chain it started (no stray anvil left behind)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and port_open(rpc_port):
+        time.sleep(0.1)
+    assert not port_open(rpc_port), "anvil still running after the server stopped"

@@ -65,20 +65,16 @@ class MerkleTree:
         n = len(leaves)
         if n == 0:
             raise InvalidInput("a Merkle tree needs at least one leaf", code="empty_batch")
-        ordered = sorted(leaves)
+        ordered = sorted(bytes(leaf) for leaf in leaves)
         size = 2 * n - 1
-        nodes: list[bytes] = [b""] * size
-        positions: dict[bytes, int] = {}
-        for i, leaf in enumerate(ordered):
-            pos = size - 1 - i
-            nodes[pos] = bytes(leaf)
-            positions[bytes(leaf)] = pos
+        nodes: list[bytes] = [b""] * (n - 1) + ordered[::-1]  # leaves from the end, in reverse
+        positions = {leaf: size - 1 - i for i, leaf in enumerate(ordered)}
         if len(positions) != n:
             raise InvalidInput("the same leaf appears twice in one batch", code="duplicate_leaf")
         k = _keccak
-        for i in range(size - n - 1, -1, -1):
-            a, b = nodes[2 * i + 1], nodes[2 * i + 2]
-            nodes[i] = k(a + b if a < b else b + a).digest()
+        for lo, hi in reversed(_inner_levels(n)):  # a level's nodes depend only on the level below
+            kids = nodes[2 * lo + 1:2 * hi + 3]
+            nodes[lo:hi + 1] = [k(a + b if a < b else b + a).digest() for a, b in zip(kids[0::2], kids[1::2])]
         return cls(nodes=tuple(nodes), positions=positions)
 
     @property
@@ -113,9 +109,21 @@ class MerkleTree:
         """
         nodes = self.nodes
         paths: list[bytes] = [b""] * len(nodes)
-        for i in range(1, len(nodes)):
-            paths[i] = (nodes[i + 1] if i % 2 else nodes[i - 1]) + paths[(i - 1) >> 1]
+        for lo, hi in _inner_levels(len(self.positions)):  # top-down: a path is its parent's plus one
+            parents = paths[lo:hi + 1]
+            left, right = slice(2 * lo + 1, 2 * hi + 3, 2), slice(2 * lo + 2, 2 * hi + 3, 2)
+            paths[left] = [sibling + p for sibling, p in zip(nodes[right], parents)]
+            paths[right] = [sibling + p for sibling, p in zip(nodes[left], parents)]
         return {leaf: paths[pos] for leaf, pos in self.positions.items()}
+
+
+def _inner_levels(n: int) -> list[tuple[int, int]]:
+    """Index ranges (first, last) of the inner nodes of each level, root level first."""
+    levels, lo = [], 0
+    while lo <= n - 2:
+        levels.append((lo, min(2 * lo, n - 2)))  # level d spans 2^d - 1 .. 2^(d+1) - 2
+        lo = 2 * lo + 1
+    return levels
 
 
 def unpack_proof(packed: bytes) -> list[Hash32]:

@@ -41,3 +41,13 @@ def test_empty_and_duplicate_batches_are_refused():
     leaf = leaf_hash(keccak256(b"a"), keccak256(b"b"))
     with pytest.raises(InvalidInput, match="twice"):
         MerkleTree.build([leaf, leaf])
+
+
+def test_every_batch_size_gives_proofs_that_verify():
+    for n in range(1, 70):
+        leaves = [leaf_hash(keccak256(bytes([i, n])), keccak256(bytes([n, i]))) for i in range(n)]
+        tree = MerkleTree.build(leaves)
+        packed = tree.all_proofs()
+        for leaf in leaves:
+            assert unpack_proof(packed[bytes(leaf)]) == tree.proof(leaf)
+            assert verify_proof(tree.root, leaf, tree.proof(leaf))

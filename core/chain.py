@@ -59,9 +59,8 @@ class LeafStatus:
 
 @dataclass(frozen=True)
 class InstitutionRecord:
-    """An institution as registered on chain."""
+    """An institution as registered on chain (``institution(id)``)."""
 
-    id: Hash32
     kind: int  # 0 none, 1 authority, 2 issuer
     account: str
     parent: Hash32
@@ -117,9 +116,7 @@ class RegistryReader:
         return self._struct("credentialStatus", self._call("credentialStatus", bytes(root), bytes(leaf)), LeafStatus)
 
     def institution(self, institution_id: Hash32) -> InstitutionRecord:
-        result = self._call("institution", bytes(institution_id))
-        record = self._struct("institution", result, _InstitutionView)
-        return InstitutionRecord(id=institution_id, **record.__dict__)
+        return self._struct("institution", self._call("institution", bytes(institution_id)), InstitutionRecord)
 
     def is_certificate_valid(self, issuer_id: Hash32, fingerprint: Hash32, at: int) -> bool:
         return bool(self._call("isCertificateValid", bytes(issuer_id), bytes(fingerprint), at))
@@ -130,13 +127,3 @@ class RegistryReader:
         except (Web3Exception, OSError, ValueError) as e:
             raise ChainError(f"the chain node at {self.w3.provider.endpoint_uri} is unreachable: {e}") from e
 
-
-@dataclass(frozen=True)
-class _InstitutionView:
-    kind: int
-    account: str
-    parent: Hash32
-    valid_from: int
-    valid_until: int
-    suspended: bool
-    registered: bool

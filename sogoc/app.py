@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.chain import RegistryReader
 from core.config import Settings
 from core.credential import is_document_id
-from core.errors import InvalidInput, SogocError
+from core.errors import SogocError
 from registry import service
 from registry.api import create_router as registry_router
 from registry.db import make_engine, make_sessionmaker
@@ -20,8 +20,6 @@ from verifier.pdf import load_trust_roots
 from verifier.report import Report
 from verifier.verify import Verifier
 from verifier.web import create_router as verifier_router
-
-MAX_UPLOAD = 20 * 1024 * 1024
 
 
 class RegistryEvidenceSource:
@@ -51,9 +49,7 @@ class LocalVerificationService:
         return None if pdf is None else self.verifier.verify_pdf(pdf)
 
     def verify_upload(self, pdf: bytes) -> Report:
-        if len(pdf) > MAX_UPLOAD:
-            raise InvalidInput("the file is larger than 20 MiB", code="too_large")
-        return self.verifier.verify_pdf(pdf)
+        return self.verifier.verify_pdf(pdf)  # the router already refused files over its limit
 
 
 def build_verifier(settings: Settings, evidence_source) -> Verifier:

@@ -83,6 +83,17 @@ def test_a_byte_flipped_pdf_is_tampered(demo, tmp_path):
     assert report["status"] == "tampered"
 
 
+def test_uploading_the_pdf_gives_the_same_verdicts_as_the_cli(demo):
+    genuine = demo.issued[0][0].read_bytes()
+    flipped = bytearray(genuine)
+    flipped[len(flipped) // 3] ^= 0x01
+    for pdf, expected in ((genuine, "valid"), (bytes(flipped), "tampered")):
+        response = httpx.post(f"{demo.base_url}/api/v1/verify", files={"file": ("hoc-ba.pdf", pdf, "application/pdf")})
+        assert response.status_code == 200 and response.json()["status"] == expected
+    page = httpx.post(f"{demo.base_url}/verify", files={"file": ("hoc-ba.pdf", genuine, "application/pdf")}).text
+    assert "hợp lệ" in page and "Nguyễn Thị Ánh Tuyết" in page
+
+
 def test_a_pdf_signed_outside_the_trust_roots_is_untrusted(demo, tmp_path):
     impostor = init_dev_pki(tmp_path / "impostor", root_name="Impostor Root CA", ca_name="Impostor CA")
     pdf = _signed_transcript(demo, impostor)

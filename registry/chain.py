@@ -149,10 +149,18 @@ class Web3Ledger:
     # -- the Ledger port
 
     def find_anchor(self, root: Hash32) -> TxReceipt | None:
+        """The anchor of ``root`` if the chain has it, with its transaction found in the block's logs."""
         status = self.reader.credential_status(root, ZERO)
         if not status.anchored:
             return None
-        return TxReceipt(tx_hash=None, block_number=status.anchored_block, block_time=status.anchored_at)
+        block = status.anchored_block
+        try:
+            logs = self.reader.contract.events.RootAnchored().get_logs(
+                from_block=block, to_block=block, argument_filters={"root": bytes(root)})
+        except (Web3Exception, OSError, ValueError) as e:
+            raise ChainError(f"cannot read the anchor event of {root.hex0x}: {e}") from e
+        tx_hash = Hash32(bytes(logs[0]["transactionHash"])) if logs else None
+        return TxReceipt(tx_hash=tx_hash, block_number=block, block_time=status.anchored_at)
 
     def anchor(self, issuer_code: str, root: Hash32, leaf_count: int, kind: int) -> TxReceipt:
         return self._send(issuer_code, lambda: self.functions.anchor(bytes(root), leaf_count, kind))

@@ -1,0 +1,62 @@
+"""The registry's chain writer against a real anvil: retries are recognised, refusals are named."""
+
+import socket
+
+import pytest
+
+from core.chain import RegistryReader, connect
+from core.hashes import keccak256
+from core.merkle import MerkleTree, leaf_hash
+from registry.chain import ContractRevert, Keyring, Web3Ledger, deploy_registry
+from sogoc.devchain import Anvil
+from sogoc.setup_chain import fund_dev_accounts
+
+pytestmark = pytest.mark.chain
+CODES = ["BGDDT", "SGD-79", "THPT-A", "THPT-B"]
+
+
+@pytest.fixture(scope="module")
+def ledger(tmp_path_factory):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    directory = tmp_path_factory.mktemp("chain")
+    anvil = Anvil(f"http://127.0.0.1:{port}", directory, 1337)
+    anvil.start()
+    try:
+        w3 = connect(f"http://127.0.0.1:{port}")
+        keys = Keyring.load_or_create(directory / "keys.json", CODES)
+        fund_dev_accounts(w3, keys, CODES)
+        ledger = Web3Ledger(RegistryReader(w3, deploy_registry(w3, keys["BGDDT"])), keys)
+        ledger.register_authority("BGDDT", "SGD-79")
+        ledger.register_issuer("SGD-79", "THPT-A")
+        ledger.register_issuer("SGD-79", "THPT-B")
+        yield ledger
+    finally:
+        anvil.stop()
+
+
+def test_an_anchored_root_is_found_with_its_transaction_and_never_sent_twice(ledger):
+    tree = MerkleTree.build([leaf_hash(keccak256(b"a"), keccak256(b"b")), leaf_hash(keccak256(b"c"), keccak256(b"d"))])
+    assert ledger.find_anchor(tree.root) is None
+    sent = ledger.anchor("THPT-A", tree.root, 2, 1)
+    assert ledger.find_anchor(tree.root) == sent
+    with pytest.raises(ContractRevert) as e:
+        ledger.anchor("THPT-A", tree.root, 2, 1)
+    assert e.value.error == "RegistryRootAlreadyAnchored"
+
+
+def test_the_contract_refuses_another_school_and_names_why(ledger):
+    leaves = [leaf_hash(keccak256(bytes([i])), keccak256(bytes([i, i]))) for i in range(3)]
+    tree = MerkleTree.build(leaves)
+    ledger.anchor("THPT-A", tree.root, 3, 1)
+    with pytest.raises(ContractRevert) as e:
+        ledger.revoke("THPT-B", tree.root, leaves[0], tree.proof(leaves[0]), 1, keccak256(b"decision"))
+    assert e.value.error == "RegistryUnauthorized"
+    with pytest.raises(ContractRevert) as e:
+        ledger.revoke("THPT-A", tree.root, leaves[0], tree.proof(leaves[1]), 1, keccak256(b"decision"))
+    assert e.value.error == "RegistryInvalidProof"
+    ledger.revoke("SGD-79", tree.root, leaves[0], tree.proof(leaves[0]), 6, keccak256(b"decision"))
+    status = ledger.reader.credential_status(tree.root, leaves[0])
+    assert status.revoked and status.revocation_reason == 6
+    assert not ledger.reader.credential_status(tree.root, leaves[1]).revoked

@@ -14,12 +14,12 @@ import re
 import unicodedata
 from pathlib import Path
 
+from core.chain import RegistryReader
 from core.config import Settings
 from core.transcript import Transcript, cohort_from_json
 from registry import service
 from registry.chain import Web3Ledger
 from registry.db import make_engine, make_sessionmaker
-from core.chain import RegistryReader
 from signer.pki import DevPki
 from signer.render import render_transcript
 from signer.sign import make_timestamper, sign_transcript

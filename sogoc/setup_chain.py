@@ -35,6 +35,10 @@ INSTITUTIONS = (MINISTRY, DEPARTMENT, SCHOOL, OTHER_SCHOOL)
 
 
 def keyring(settings: Settings) -> Keyring:
+    """The development chain keys of the demo institutions (created on first use)."""
+    if settings.environment != "development":
+        raise ConfigurationError("chain keys outside development come from a keystore or an external signer, "
+                                 "not from the development key file")
     return Keyring.load_or_create(settings.data_dir / "chain" / "dev-keys.json", [i.code for i in INSTITUTIONS])
 
 

@@ -134,26 +134,32 @@ def _fast(value: Any) -> bytes | None:
         out = orjson.dumps(value, option=_ORJSON_OPTIONS)
     except (orjson.JSONEncodeError, TypeError):
         return None
+    return out if _already_canonical(out) else None
+
+
+def _already_canonical(out: bytes) -> bool:
+    """True when orjson's output needs no change to be JCS over NFC text."""
     if b"null" in out or b'\\"' in out:  # orjson writes NaN as null; an escaped quote breaks the split
-        return None
-    outside_strings = b"".join(out.split(b'"')[::2])
-    if _FLOAT.search(outside_strings) is not None:
-        return None
+        return False
+    if _FLOAT.search(b"".join(out.split(b'"')[::2])) is not None:  # a float outside strings
+        return False
     if out.isascii():
-        return out
-    if any(lead in out for lead in _FROM_E000) or not _is_nfc("NFC", out.decode("utf-8")):
-        return None
-    return out
+        return True
+    return not any(lead in out for lead in _FROM_E000) and _is_nfc("NFC", out.decode("utf-8"))
 
 
 def canonical_members(obj: dict[str, Any]) -> dict[str, bytes]:
     """``JCS([name, value])`` for every member of ``obj``, keyed by name as given.
 
-    When the whole object is canonical as serialised, so is every part of it, so the checks run
-    once for the object rather than once per member.
+    The members are serialised once and checked together: when their concatenation is
+    canonical as serialised, so is each of them.
     """
-    if _fast(obj) is not None:
-        return {name: orjson.dumps([name, value], option=_ORJSON_OPTIONS) for name, value in obj.items()}
+    try:
+        parts = {name: orjson.dumps([name, value], option=_ORJSON_OPTIONS) for name, value in obj.items()}
+    except (orjson.JSONEncodeError, TypeError):
+        parts = None
+    if parts is not None and _already_canonical(b",".join(parts.values())):
+        return parts
     return {name: canonical_json([name, value]) for name, value in obj.items()}
 
 

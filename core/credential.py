@@ -43,17 +43,15 @@ _ID = re.compile("[a-z2-7]{26}")
 
 def new_document_id() -> str:
     """A random, unguessable document id: 26 characters of lower-case base32."""
-    return base64.b32encode(secrets.token_bytes(ID_BYTES)).decode("ascii").rstrip("=").lower()
+    return _base32(secrets.token_bytes(ID_BYTES))
+
+
+def _base32(raw: bytes) -> str:
+    return base64.b32encode(raw).decode("ascii").rstrip("=").lower()
 
 
 def is_document_id(text: str) -> bool:
     return isinstance(text, str) and _ID.fullmatch(text) is not None
-
-
-def new_salts(names: list[str]) -> dict[str, str]:
-    """One independent 16-byte salt per field, from one call to the OS's random source."""
-    pool = secrets.token_bytes(SALT_BYTES * len(names))
-    return {name: pool[i * SALT_BYTES : (i + 1) * SALT_BYTES].hex() for i, name in enumerate(names)}
 
 
 @dataclass(frozen=True)
@@ -70,19 +68,22 @@ class Credential:
 
     @classmethod
     def new(cls, kind: DocumentKind, issuer: str, issued_on: str, fields: Mapping[str, Any]) -> "Credential":
-        """A fresh credential with a new random id and fresh salts."""
-        return cls(id=new_document_id(), kind=kind, issuer=issuer, issued_on=issued_on,
-                   fields=fields, salts=new_salts(list(fields)))
+        """A fresh credential with a new random id and fresh salts (one call to the OS's random source)."""
+        pool = secrets.token_bytes(ID_BYTES + SALT_BYTES * len(fields))
+        salts = {name: pool[ID_BYTES + i * SALT_BYTES:ID_BYTES + (i + 1) * SALT_BYTES].hex()
+                 for i, name in enumerate(fields)}
+        return cls(id=_base32(pool[:ID_BYTES]), kind=kind, issuer=issuer, issued_on=issued_on,
+                   fields=fields, salts=salts)
 
     def __post_init__(self) -> None:
         if not is_document_id(self.id):
             raise InvalidInput(f"not a document id: {self.id!r}", code="bad_document_id")
-        missing = set(self.fields) ^ set(self.salts)
-        if missing:
-            raise InvalidInput(f"fields and salts differ: {sorted(missing)}", code="bad_credential")
-        for name, salt in self.salts.items():
-            if not (isinstance(salt, str) and _SALT.fullmatch(salt)):
-                raise InvalidInput(f"salt of {name!r} is not {SALT_BYTES} bytes of lower-case hex", code="bad_credential")
+        if self.fields.keys() != self.salts.keys():
+            missing = sorted(set(self.fields) ^ set(self.salts))
+            raise InvalidInput(f"fields and salts differ: {missing}", code="bad_credential")
+        bad = [name for name, salt in self.salts.items() if not (isinstance(salt, str) and _SALT.fullmatch(salt))]
+        if bad:
+            raise InvalidInput(f"salt of {bad[0]!r} is not {SALT_BYTES} bytes of lower-case hex", code="bad_credential")
 
     def header(self) -> dict[str, Any]:
         return {"format": FORMAT, "id": self.id, "kind": self.kind.name.lower(),
@@ -93,9 +94,9 @@ class Credential:
 
     @cached_property
     def _field_digests(self) -> dict[str, str]:
-        salts = self.salts
-        return {name: "0x" + hashlib.sha256(bytes.fromhex(salts[name]) + member).hexdigest()
-                for name, member in canonical_members(dict(self.fields)).items()}
+        salts, sha = self.salts, hashlib.sha256
+        return {name: "0x" + sha(bytes.fromhex(salts[name]) + member).hexdigest()
+                for name, member in canonical_members(self.fields).items()}
 
     def data_hash(self) -> Hash32:
         return self._data_hash

@@ -163,11 +163,40 @@ def canonical_members(obj: dict[str, Any]) -> dict[str, bytes]:
     return {name: canonical_json([name, value]) for name, value in obj.items()}
 
 
-def parse_json(data: bytes | str, *, what: str = "JSON") -> Any:
-    """Parse JSON text, turning every syntax error into a :class:`CanonicalFormError`.
+#: Deeper nesting than this is refused before parsing: a hostile file must not exhaust the stack.
+MAX_DEPTH = 32
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 
-    Duplicate keys are refused: two values for one key would make "the" hash ambiguous.
+
+def _too_deep(text: str) -> bool:
+    depth = 0
+    for ch in _JSON_STRING.sub("", text):
+        if ch == "[" or ch == "{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        elif ch == "]" or ch == "}":
+            depth -= 1
+    return False
+
+
+def _no_float(text: str) -> Any:
+    raise CanonicalFormError(f"number {text} is not an integer; write it as a string")
+
+
+def parse_json(data: bytes | str, *, what: str = "JSON") -> Any:
+    """Parse JSON text, turning every error into a :class:`CanonicalFormError`.
+
+    Duplicate keys are refused (two values for one key would make "the" hash ambiguous), so
+    are floats, NaN and Infinity (no single canonical form), and nesting deeper than
+    :data:`MAX_DEPTH` (a hostile file must not exhaust the stack).
     """
+    try:
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+    except UnicodeDecodeError as e:
+        raise CanonicalFormError(f"{what} is not UTF-8: {e}") from e
+    if _too_deep(text):
+        raise CanonicalFormError(f"{what} is nested deeper than {MAX_DEPTH} levels")
 
     def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -178,6 +207,6 @@ def parse_json(data: bytes | str, *, what: str = "JSON") -> Any:
         return result
 
     try:
-        return json.loads(data, object_pairs_hook=no_duplicates)
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        return json.loads(text, object_pairs_hook=no_duplicates, parse_float=_no_float, parse_constant=_no_float)
+    except (json.JSONDecodeError, RecursionError) as e:
         raise CanonicalFormError(f"{what} is not valid JSON: {e}") from e

@@ -76,6 +76,9 @@ class Credential:
                    fields=fields, salts=salts)
 
     def __post_init__(self) -> None:
+        if not (isinstance(self.issuer, str) and isinstance(self.issued_on, str) and isinstance(self.fields, Mapping)
+                and isinstance(self.salts, Mapping) and isinstance(self.kind, DocumentKind)):
+            raise InvalidInput("issuer and issued_on are strings, fields and salts objects", code="bad_credential")
         if not is_document_id(self.id):
             raise InvalidInput(f"not a document id: {self.id!r}", code="bad_document_id")
         if self.fields.keys() != self.salts.keys():
@@ -123,6 +126,6 @@ class Credential:
             return cls(id=obj["id"], kind=kind, issuer=obj["issuer"], issued_on=obj["issued_on"],
                        fields=obj["fields"], salts=obj["salts"])
         except KeyError as e:
-            raise InvalidInput(f"credential lacks {e}", code="bad_credential") from None
+            raise InvalidInput(f"credential lacks {e} (or has an unknown kind)", code="bad_credential") from None
         except (TypeError, AttributeError) as e:
             raise InvalidInput(f"malformed credential: {e}", code="bad_credential") from None

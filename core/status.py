@@ -14,7 +14,7 @@ class Verdict(str, Enum):
     NOT_ANCHORED = "not_anchored"
     REVOKED = "revoked"
     SUPERSEDED = "superseded"
-    UNKNOWN = "unknown"  # no such document, or no evidence to check it against
+    UNKNOWN = "unknown"  # not a document of this registry (no credential in it), or no such id
 
 #: When several checks fail, the verdict is the first failing one in this order: a broken
 #: file says nothing trustworthy about anything else, so "tampered" wins.
@@ -94,6 +94,7 @@ class CheckCode(str, Enum):
     CREDENTIAL_FOUND = "credential_found"
     NO_CREDENTIAL = "no_credential"
     BAD_CREDENTIAL = "bad_credential"
+    ISSUER_MISMATCH = "issuer_mismatch"
     # signatures
     SIGNATURE_VALID = "signature_valid"
     UNSIGNED = "unsigned"
@@ -101,6 +102,7 @@ class CheckCode(str, Enum):
     MODIFIED_AFTER_SIGNING = "modified_after_signing"
     SIGNER_UNTRUSTED = "signer_untrusted"
     SIGNER_NOT_REGISTERED = "signer_not_registered"
+    SIGNED_AFTER_ANCHORING = "signed_after_anchoring"
     # anchoring
     ANCHORED = "anchored"
     NO_EVIDENCE = "no_evidence"

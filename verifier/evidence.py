@@ -35,7 +35,10 @@ class Evidence:
     revocation: dict[str, Any] | None  # includes the decision's text, checked against its hash on chain
 
     @classmethod
-    def from_json(cls, obj: dict[str, Any]) -> "Evidence":
+    def from_json(cls, obj: Any) -> "Evidence":
+        if not isinstance(obj, dict) or not all(isinstance(obj.get(k), (dict, type(None))) for k in ("anchor", "revocation")):
+            raise InvalidInput("malformed evidence: not an object with object-valued anchor and revocation",
+                               code="bad_evidence")
         try:
             return cls(
                 document_id=str(obj["document_id"]),
@@ -44,7 +47,7 @@ class Evidence:
                 anchor=obj.get("anchor"),
                 revocation=obj.get("revocation"),
             )
-        except (KeyError, TypeError, AttributeError) as e:
+        except (KeyError, TypeError, AttributeError, InvalidInput) as e:
             raise InvalidInput(f"malformed evidence: {e}", code="bad_evidence") from None
 
 
@@ -72,7 +75,10 @@ class HttpEvidenceSource:
             return None
         if response.status_code != 200:
             raise EvidenceUnavailable(f"the registry answered {response.status_code} for {url}")
-        return Evidence.from_json(response.json())
+        try:
+            return Evidence.from_json(response.json())
+        except (ValueError, InvalidInput) as e:
+            raise EvidenceUnavailable(f"the registry's answer for {url} is not evidence: {e}") from e
 
 
 class FileEvidenceSource:

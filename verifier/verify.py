@@ -22,6 +22,10 @@ from verifier.pdf import SignatureReport, check_signatures, extract_credential_j
 from verifier.report import Check, Report, verdict_of
 
 PASSED, FAILED, SKIPPED = CheckStatus.PASSED, CheckStatus.FAILED, CheckStatus.SKIPPED
+#: A credential is about 2 KB; anything much larger embedded under its name is hostile.
+MAX_CREDENTIAL_BYTES = 64 * 1024
+#: Tolerance between a time-stamp authority's clock and the chain's block time.
+CLOCK_SKEW_SECONDS = 300
 
 
 class ChainView(Protocol):
@@ -45,7 +49,10 @@ class Verifier:
         credential = self._credential(pdf, checks)
         checks += self._signature_checks(signatures)
         if credential is None:
-            return Report(verdict_of(checks), None, checks, signatures=_signatures_json(signatures))
+            # no credential at all: not a document of this registry, whatever its signatures say
+            unknown = any(c.code is CheckCode.NO_CREDENTIAL for c in checks)
+            return Report(Verdict.UNKNOWN if unknown else verdict_of(checks), None, checks,
+                          signatures=_signatures_json(signatures))
         report_parts: dict[str, Any] = {}
         checks += self._chain_checks(credential, sha256(pdf), signatures, report_parts)
         return Report(
@@ -61,6 +68,10 @@ class Verifier:
 
     def _credential(self, pdf: bytes, checks: list[Check]) -> Credential | None:
         raw = extract_credential_json(pdf)
+        if raw is not None and len(raw) > MAX_CREDENTIAL_BYTES:
+            checks.append(Check("credential", FAILED, CheckCode.BAD_CREDENTIAL,
+                                f"The embedded credential is larger than {MAX_CREDENTIAL_BYTES} bytes.", Verdict.TAMPERED))
+            return None
         if raw is None:
             checks.append(Check("credential", FAILED, CheckCode.NO_CREDENTIAL,
                                 "The file carries no Sổ Gốc credential: it was not issued through this registry.",
@@ -68,12 +79,20 @@ class Verifier:
             return None
         try:
             credential = Credential.from_json(raw)
+            credential.data_hash()  # every field must have a canonical form
         except InvalidInput as e:
             checks.append(Check("credential", FAILED, CheckCode.BAD_CREDENTIAL,
                                 f"The embedded credential is malformed: {e.detail}", Verdict.TAMPERED))
             return None
-        checks.append(Check("credential", PASSED, CheckCode.CREDENTIAL_FOUND,
-                            f"The file carries credential {credential.id}.", details={"document_id": credential.id}))
+        school = credential.fields.get("school")
+        named = school.get("code") if isinstance(school, dict) else credential.issuer
+        if named != credential.issuer:
+            checks.append(Check("credential", FAILED, CheckCode.ISSUER_MISMATCH,
+                                f"The document names school {named!r} but was issued by {credential.issuer}.",
+                                Verdict.UNTRUSTED_SIGNER, {"issuer": credential.issuer, "named": named}))
+        else:
+            checks.append(Check("credential", PASSED, CheckCode.CREDENTIAL_FOUND,
+                                f"The file carries credential {credential.id}.", details={"document_id": credential.id}))
         return credential
 
     @staticmethod
@@ -141,13 +160,22 @@ class Verifier:
         return checks
 
     def _registered_signers(self, status: LeafStatus, signatures: list[SignatureReport]) -> list[Check]:
-        """Each signing certificate must be registered on chain for the issuer at the time of signing."""
+        """Each signing certificate must be registered on chain for the issuer when it signed.
+
+        "When" is the trusted time-stamp, never the time the signer claims (a former principal
+        could backdate into an expired window); without a time-stamp, the anchoring time, which
+        the chain proves the signed file already existed at.
+        """
         checks = []
         for s in signatures:
             if not (s.intact and s.trusted):
                 continue
-            at = int((s.signing_time or datetime.fromtimestamp(status.anchored_at, timezone.utc)).timestamp())
-            if self.chain.is_certificate_valid(status.issuer_id, s.signer_cert_sha256, at):
+            at = int(s.signing_time.timestamp()) if s.timestamped and s.signing_time else status.anchored_at
+            if at > status.anchored_at + CLOCK_SKEW_SECONDS:
+                checks.append(Check("signer_registered", FAILED, CheckCode.SIGNED_AFTER_ANCHORING,
+                                    f"{s.signer_name} signed after the document was anchored.", Verdict.TAMPERED,
+                                    {"signer": s.signer_name, "signing_time": _iso(at)}))
+            elif self.chain.is_certificate_valid(status.issuer_id, s.signer_cert_sha256, at):
                 checks.append(Check("signer_registered", PASSED, CheckCode.SIGNATURE_VALID,
                                     f"The certificate of {s.signer_name} is registered for the issuer on chain.",
                                     details={"signer": s.signer_name}))
@@ -187,7 +215,7 @@ class Verifier:
 
 
 def _skipped(name: str) -> Check:
-    return Check(name, SKIPPED, CheckCode.NO_EVIDENCE, "Not checked: the document is not anchored.")
+    return Check(name, SKIPPED, CheckCode.NO_EVIDENCE, "Not checked: the document's anchor could not be confirmed.")
 
 
 def _iso(ts: int) -> str | None:

@@ -63,5 +63,19 @@ def test_keys_equal_after_nfc_are_refused():
 def test_parse_refuses_duplicate_keys_and_garbage():
     with pytest.raises(CanonicalFormError, match="twice"):
         parse_json(b'{"a":1,"a":2}')
-    with pytest.raises(CanonicalFormError, match="not valid JSON"):
+    with pytest.raises(CanonicalFormError, match="not UTF-8"):
         parse_json(b"\xff{")
+    with pytest.raises(CanonicalFormError, match="not valid JSON"):
+        parse_json(b'{"a":')
+
+
+@pytest.mark.parametrize("hostile", [b"[" * 200_000, b'{"a":' * 40 + b"1" + b"}" * 40])
+def test_deeply_nested_json_is_refused_before_parsing(hostile):
+    with pytest.raises(CanonicalFormError, match="nested deeper"):
+        parse_json(hostile)
+
+
+@pytest.mark.parametrize("number", [b"8.5", b"1e3", b"NaN", b"-Infinity"])
+def test_parsed_floats_are_refused(number):
+    with pytest.raises(CanonicalFormError, match="not an integer"):
+        parse_json(b'{"score":' + number + b"}")

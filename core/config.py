@@ -31,8 +31,6 @@ class Settings:
     chain_id: int = 1337
     #: Address of the CredentialRegistry contract; empty until deployed.
     contract_address: str = ""
-    #: Blocks on top of an anchor's block before it counts (0 on anvil, 0 on QBFT's instant finality).
-    confirmations: int = 0
     #: True for Besu/Clique/QBFT headers (extraData longer than 32 bytes).
     poa: bool = False
     database_url: str = ""
@@ -71,8 +69,8 @@ class Settings:
         if path.exists():
             try:
                 values.update(tomllib.loads(path.read_text("utf-8")))
-            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-                raise ConfigurationError(f"{path}: {e}") from e
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as e:
+                raise ConfigurationError(f"cannot read the configuration {path}: {e}") from e
         for f in fields(cls):
             key = ENV_PREFIX + f.name.upper()
             if key in environ:
@@ -90,17 +88,21 @@ class Settings:
             default = getattr(self, name)
             try:
                 if isinstance(default, bool):
-                    parsed[name] = raw if isinstance(raw, bool) else str(raw).lower() in ("1", "true", "yes")
+                    parsed[name] = _boolean(raw)
                 elif isinstance(default, int):
-                    parsed[name] = int(raw)  # type: ignore[arg-type]
+                    if isinstance(raw, bool) or not isinstance(raw, (int, str)) or int(raw) < 0:
+                        raise ValueError("expected a whole number, 0 or more")
+                    parsed[name] = int(raw)
                 elif isinstance(default, Path):
                     parsed[name] = Path(str(raw))
                 elif isinstance(default, tuple):
                     items = raw if isinstance(raw, (list, tuple)) else [p for p in str(raw).split(os.pathsep) if p]
                     parsed[name] = tuple(Path(str(p)) for p in items)
-                else:
+                elif isinstance(raw, (str, int, float)):
                     parsed[name] = str(raw)
-            except ValueError as e:
+                else:
+                    raise ValueError("expected a text value")
+            except (ValueError, TypeError) as e:
                 raise ConfigurationError(f"setting {name}: {raw!r} is not valid ({e})") from e
         result = replace(self, **parsed)
         if result.environment not in ("development", "production"):
@@ -123,6 +125,17 @@ class Settings:
             else:
                 lines.append(f"{f.name} = {_toml_str(str(value))}")
         return "\n".join(lines) + "\n"
+
+
+def _boolean(raw: object) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError("expected true or false")
 
 
 def _toml_str(text: str) -> str:

@@ -21,7 +21,7 @@ from web3.exceptions import ContractCustomError, ContractLogicError, TimeExhaust
 from core.chain import RegistryReader, artifact
 from core.errors import ChainError, ConfigurationError
 from core.hashes import ZERO, Hash32, institution_id
-from registry.ledger import TxReceipt
+from registry.ledger import RecordedRevocation, TxReceipt
 
 
 class Keyring:
@@ -148,11 +148,14 @@ class Web3Ledger:
 
     # -- the Ledger port
 
-    def find_anchor(self, root: Hash32) -> TxReceipt | None:
+    def find_anchor(self, issuer_code: str, root: Hash32) -> TxReceipt | None:
         """The anchor of ``root`` if the chain has it, with its transaction found in the block's logs."""
         status = self.reader.credential_status(root, ZERO)
         if not status.anchored:
             return None
+        if status.issuer_id != institution_id(issuer_code):
+            raise ChainError(f"root {root.hex0x} was anchored by another institution than {issuer_code}",
+                             code="root_taken")
         block = status.anchored_block
         try:
             logs = self.reader.contract.events.RootAnchored().get_logs(
@@ -161,6 +164,10 @@ class Web3Ledger:
             raise ChainError(f"cannot read the anchor event of {root.hex0x}: {e}") from e
         tx_hash = Hash32(bytes(logs[0]["transactionHash"])) if logs else None
         return TxReceipt(tx_hash=tx_hash, block_number=block, block_time=status.anchored_at)
+
+    def find_revocation(self, root: Hash32, leaf: Hash32) -> RecordedRevocation | None:
+        status = self.reader.credential_status(root, leaf)
+        return RecordedRevocation(status.revocation_decision, status.revoked_at) if status.revoked else None
 
     def anchor(self, issuer_code: str, root: Hash32, leaf_count: int, kind: int) -> TxReceipt:
         return self._send(issuer_code, lambda: self.functions.anchor(bytes(root), leaf_count, kind))

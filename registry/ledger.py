@@ -21,9 +21,23 @@ class TxReceipt:
     block_time: int  # unix seconds
 
 
+@dataclass(frozen=True)
+class RecordedRevocation:
+    """A revocation the chain already holds (a retry after a crash finds it)."""
+
+    decision: Hash32
+    revoked_at: int  # unix seconds
+
+
 class Ledger(Protocol):
-    def find_anchor(self, root: Hash32) -> TxReceipt | None:
-        """The anchor of ``root`` if it is on chain already (a retry after a crash)."""
+    def find_anchor(self, issuer_code: str, root: Hash32) -> TxReceipt | None:
+        """The anchor of ``root`` by this issuer if it is on chain already (a retry after a crash).
+
+        Raises :class:`core.errors.ChainError` ``root_taken`` if another institution anchored it.
+        """
+
+    def find_revocation(self, root: Hash32, leaf: Hash32) -> RecordedRevocation | None:
+        """The revocation of ``leaf`` if the chain already records it."""
 
     def anchor(self, issuer_code: str, root: Hash32, leaf_count: int, kind: int) -> TxReceipt:
         """Anchor ``root`` from the issuer's account; returns once the transaction is mined."""

@@ -66,7 +66,7 @@ class Document(Base):
     kind: Mapped[int] = mapped_column(Integer)
     issuer_code: Mapped[str] = mapped_column(ForeignKey("institutions.code"))
     credential: Mapped[bytes] = mapped_column(LargeBinary)  # canonical JSON, with salts
-    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # loaded only when asked for
     pdf_sha256: Mapped[bytes] = mapped_column(LargeBinary(32))
     data_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
     leaf: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)

@@ -4,15 +4,17 @@ and each commits its own unit of work: HTTP routes and CLI commands never commit
 
 from __future__ import annotations
 
+import logging
+
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core.canonical import canonical_json
 from core.credential import Credential
-from core.errors import InvalidInput
+from core.errors import InvalidInput, SogocError
 from core.hashes import Hash32, sha256
 from core.merkle import MerkleTree, unpack_proof
 from core.status import AnchorState, RevocationReason
@@ -22,6 +24,7 @@ from registry.ledger import Ledger
 from registry.models import Batch, Document, Institution, Revocation, utcnow
 
 MAX_PDF_BYTES = 20 * 1024 * 1024
+log = logging.getLogger("sogoc.registry")
 
 
 def register_institution(session: Session, *, code: str, name: str, kind: str,
@@ -54,7 +57,9 @@ def submit_document(session: Session, credential: Credential, pdf: bytes) -> Doc
         raise InvalidInput("the file is not a PDF", code="not_a_pdf")
     if len(pdf) > MAX_PDF_BYTES:
         raise InvalidInput(f"the PDF is larger than {MAX_PDF_BYTES // (1024 * 1024)} MiB", code="too_large")
-    institution(session, credential.issuer)
+    issuer = institution(session, credential.issuer)
+    if issuer.kind not in ("issuer", "authority"):
+        raise InvalidInput(f"{credential.issuer} does not issue documents", code="not_an_issuer")
     pdf_hash = sha256(pdf)
     leaf = credential.leaf(pdf_hash)
     existing = session.get(Document, credential.id)
@@ -98,23 +103,38 @@ def seal_batches(session: Session, *, max_size: int = 100_000) -> list[Batch]:
     return batches
 
 
-def anchor_sealed(session: Session, ledger: Ledger) -> list[Batch]:
-    """Send every sealed batch's root to the chain, or adopt it if it is there already."""
-    done = []
+@dataclass(frozen=True)
+class AnchorPass:
+    """What one pass of the anchoring worker did."""
+
+    anchored: list[Batch]
+    #: Batches left sealed for the next pass, with the reason (one issuer's trouble stops no one else).
+    failed: list[tuple[Batch, SogocError]]
+
+
+def anchor_sealed(session: Session, ledger: Ledger) -> AnchorPass:
+    """Send every sealed batch's root to the chain, or adopt it if this issuer anchored it already."""
+    result = AnchorPass([], [])
     for batch in session.scalars(select(Batch).where(Batch.state == "sealed").order_by(Batch.id)).all():
         root = Hash32(batch.root)
-        receipt = ledger.find_anchor(root) or ledger.anchor(batch.issuer_code, root, batch.leaf_count, batch.kind)
+        try:
+            receipt = (ledger.find_anchor(batch.issuer_code, root)
+                       or ledger.anchor(batch.issuer_code, root, batch.leaf_count, batch.kind))
+        except SogocError as e:
+            log.warning("batch %s of %s not anchored: %s", batch.id, batch.issuer_code, e)
+            result.failed.append((batch, e))
+            continue
         batch.tx_hash = receipt.tx_hash
         batch.block_number, batch.block_time = receipt.block_number, receipt.block_time
         batch.state, batch.anchored_at = "anchored", utcnow()
-        for d in batch.documents:
-            d.state = AnchorState.ANCHORED.value
+        session.execute(update(Document).where(Document.batch_id == batch.id)
+                        .values(state=AnchorState.ANCHORED.value))
         session.commit()
-        done.append(batch)
-    return done
+        result.anchored.append(batch)
+    return result
 
 
-def anchor_pending(session: Session, ledger: Ledger) -> list[Batch]:
+def anchor_pending(session: Session, ledger: Ledger) -> AnchorPass:
     """Seal what is pending and anchor everything sealed: one worker pass."""
     seal_batches(session)
     return anchor_sealed(session, ledger)
@@ -155,10 +175,17 @@ def revoke_document(session: Session, ledger: Ledger, *, document_id: str, actor
     if doc.state != AnchorState.ANCHORED.value or doc.batch is None:
         raise NotAnchoredYet(f"document {document_id} is not anchored yet; revoke it once it is")
     ref = decision_hash(decision)
-    receipt = ledger.revoke(actor_code, Hash32(doc.batch.root), Hash32(doc.leaf), proof_of(doc),
-                            int(reason), ref)
+    root, leaf = Hash32(doc.batch.root), Hash32(doc.leaf)
+    recorded = ledger.find_revocation(root, leaf)  # sent before a crash, never written down here?
+    if recorded is None:
+        receipt = ledger.revoke(actor_code, root, leaf, proof_of(doc), int(reason), ref)
+        tx_hash, block_number = receipt.tx_hash, receipt.block_number
+    elif recorded.decision == ref:
+        tx_hash, block_number = None, None  # the chain has exactly this act: record it, send nothing
+    else:
+        raise AlreadyRevoked(f"document {document_id} is already revoked on chain by another decision")
     revocation = Revocation(document=doc, reason=int(reason), decision=decision.strip(), decision_hash=ref,
-                            revoked_by=actor_code, tx_hash=receipt.tx_hash, block_number=receipt.block_number)
+                            revoked_by=actor_code, tx_hash=tx_hash, block_number=block_number)
     session.add(revocation)
     session.commit()
     return revocation
@@ -182,6 +209,7 @@ def evidence(doc: Document, chain: ChainInfo) -> dict[str, Any]:
     """
     batch = doc.batch
     revocation = doc.revocation
+    anchored = batch is not None and batch.state == "anchored"
     return {
         "document_id": doc.id,
         "state": doc.state,
@@ -189,9 +217,10 @@ def evidence(doc: Document, chain: ChainInfo) -> dict[str, Any]:
         "data_hash": Hash32(doc.data_hash).hex0x,
         "pdf_sha256": Hash32(doc.pdf_sha256).hex0x,
         "leaf": Hash32(doc.leaf).hex0x,
-        "proof": [p.hex0x for p in proof_of(doc)],
-        "root": Hash32(batch.root).hex0x if batch else None,
-        "anchor": None if batch is None or batch.state != "anchored" else {
+        # root and proof only once anchored: a sealed root is nobody's business before it is on chain
+        "proof": [p.hex0x for p in proof_of(doc)] if anchored else [],
+        "root": Hash32(batch.root).hex0x if anchored else None,
+        "anchor": None if not anchored else {
             "chain_id": chain.chain_id,
             "contract": chain.contract_address,
             "tx_hash": Hash32(batch.tx_hash).hex0x if batch.tx_hash else None,

@@ -34,6 +34,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+    except Exception as e:  # noqa: BLE001 - a bug must not exit 1, which `verify` means "not valid"
+        print(f"sogoc: internal error: {type(e).__name__}: {e}", file=sys.stderr)
+        return EXIT_ERROR
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -176,9 +179,12 @@ def cmd_anchor(args: argparse.Namespace, settings: Settings) -> int:
 
     with dev_chain(settings), make_sessionmaker(make_engine(settings.database))() as session:
         ledger = Web3Ledger(RegistryReader.from_settings(settings), keyring(settings))
-        for batch in service.anchor_pending(session, ledger):
+        result = service.anchor_pending(session, ledger)
+        for batch in result.anchored:
             print(f"batch {batch.id}: {batch.leaf_count} documents, root 0x{batch.root.hex()}, block {batch.block_number}")
-    return EXIT_OK
+        for batch, error in result.failed:
+            print(f"batch {batch.id} of {batch.issuer_code} left for the next pass: {error}", file=sys.stderr)
+    return EXIT_ERROR if result.failed else EXIT_OK
 
 
 def cmd_pki_init(args: argparse.Namespace, settings: Settings) -> int:

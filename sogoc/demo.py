@@ -10,12 +10,14 @@ Running it again reuses chain, database and documents: nothing is issued twice.
 from __future__ import annotations
 
 import json
+import os
 import re
 import unicodedata
 from pathlib import Path
 
 from core.chain import RegistryReader
 from core.config import Settings
+from core.credential import Credential
 from core.transcript import Transcript, cohort_from_json
 from registry import service
 from registry.chain import Web3Ledger
@@ -24,6 +26,7 @@ from signer.pki import DevPki
 from signer.render import render_transcript
 from signer.sign import make_timestamper, sign_transcript
 from sogoc.setup_chain import keyring
+from verifier.pdf import extract_credential_json
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "demo-transcripts.json"
 
@@ -34,37 +37,43 @@ def slug(name: str) -> str:
 
 
 def issue_demo_transcripts(settings: Settings, pki: DevPki) -> list[tuple[Path, str]]:
-    """Issue (once) and anchor the demo cohort; returns (PDF path, verification URL) per student."""
+    """Issue (once) and anchor the demo cohort; returns (PDF path, verification URL) per student.
+
+    The signed PDF under ``var/demo/`` is the record of an issued transcript: it is written
+    (atomically) before it is submitted, and a re-run submits the same file again, which the
+    registry recognises. A crash anywhere therefore never issues a student twice.
+    """
     cohort = json.loads(EXAMPLE.read_text("utf-8"))
-    transcripts = cohort_from_json(cohort)
     out_dir = settings.data_dir / "demo"
     out_dir.mkdir(parents=True, exist_ok=True)
-    manifest_path = out_dir / "manifest.json"
-    manifest: dict[str, str] = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
-
     sessions = make_sessionmaker(make_engine(settings.database))
-    teacher, principal = pki.signer_key("teacher"), pki.signer_key("principal")
-    timestamper = make_timestamper(settings.tsa_url or None, pki)
+    signers = None
     results = []
     with sessions() as session:
-        for t in transcripts:
-            key = t.student.personal_id
-            path = out_dir / f"hoc-ba-{slug(t.student.full_name)}.pdf"
-            if key not in manifest:
-                manifest[key] = _issue_one(session, settings, t, cohort["issued_on"], path,
-                                           teacher, principal, timestamper)
-                manifest_path.write_text(json.dumps(manifest, indent=1))
-            results.append((path, settings.verification_url(manifest[key])))
+        for transcript in cohort_from_json(cohort):
+            path = out_dir / f"hoc-ba-{slug(transcript.student.full_name)}.pdf"
+            if not path.exists():
+                signers = signers or (pki.signer_key("teacher"), pki.signer_key("principal"),
+                                      make_timestamper(settings.tsa_url or None, pki))
+                _write_atomically(path, _issue(settings, transcript, cohort["issued_on"], *signers))
+            pdf = path.read_bytes()
+            credential = Credential.from_json(extract_credential_json(pdf) or b"")
+            service.submit_document(session, credential, pdf)
+            results.append((path, settings.verification_url(credential.id)))
         ledger = Web3Ledger(RegistryReader.from_settings(settings), keyring(settings))
-        service.anchor_pending(session, ledger)
+        result = service.anchor_pending(session, ledger)
+        if result.failed:
+            raise result.failed[0][1]
     return results
 
 
-def _issue_one(session, settings: Settings, transcript: Transcript, issued_on: str, path: Path,
-               teacher, principal, timestamper) -> str:
+def _issue(settings: Settings, transcript: Transcript, issued_on: str, teacher, principal, timestamper) -> bytes:
     credential = transcript.to_credential(issued_on)
     pdf = render_transcript(transcript, credential, settings.verification_url(credential.id))
-    signed = sign_transcript(pdf, teacher, principal, timestamper)
-    service.submit_document(session, credential, signed)  # durable before the file is written
-    path.write_bytes(signed)
-    return credential.id
+    return sign_transcript(pdf, teacher, principal, timestamper)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    partial = path.with_suffix(".partial")
+    partial.write_bytes(data)
+    os.replace(partial, path)

@@ -15,6 +15,11 @@ from core.status import VERDICT_PRECEDENCE, CheckCode, CheckStatus, Verdict
 
 REPORT_FORMAT = "sogoc.verification/1"
 
+#: Fields that whoever holds only the document id (the QR code) does not see: comparing a name
+#: and a birth date with an identity document needs neither the personal id number nor the
+#: place of birth. Whoever holds the file sees everything in it anyway.
+PRIVATE_FIELDS = {"student": ("personal_id", "place_of_birth")}
+
 
 @dataclass(frozen=True)
 class Check:
@@ -57,15 +62,26 @@ class Report:
     def valid(self) -> bool:
         return self.status is Verdict.VALID
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, *, withhold_private: bool = False) -> dict[str, Any]:
+        """The stable JSON report; ``withhold_private`` drops :data:`PRIVATE_FIELDS` from the document."""
         return {
             "format": REPORT_FORMAT,
             "status": self.status.value,
             "document_id": self.document_id,
             "checks": [c.to_json() for c in self.checks],
-            "document": self.document,
+            "document": _withhold(self.document) if withhold_private else self.document,
             "signatures": self.signatures,
             "anchor": self.anchor,
             "revocation": self.revocation,
             "supersession": self.supersession,
         }
+
+
+def _withhold(document: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not document or not isinstance(document.get("fields"), dict):
+        return document
+    fields = dict(document["fields"])
+    for group, names in PRIVATE_FIELDS.items():
+        if isinstance(fields.get(group), dict):
+            fields[group] = {k: v for k, v in fields[group].items() if k not in names}
+    return {**document, "fields": fields}

@@ -214,7 +214,7 @@ def create_router(service: VerificationService, *, max_upload: int = MAX_UPLOAD)
     )
     def api_document(document_id: str) -> Response:
         try:
-            return JSONResponse(_find(service, document_id).to_json(), headers=NO_STORE)
+            return JSONResponse(_find(service, document_id).to_json(withhold_private=True), headers=NO_STORE)
         except SogocError as e:
             return _error_json(e)
 

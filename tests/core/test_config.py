@@ -26,8 +26,17 @@ def test_written_config_reads_back(tmp_path):
     ("chain_id = 'one'\n", "not valid"),
     ("environment = 'staging'\n", "development or production"),
     ("rpc_url = \n", "sogoc.toml"),
+    ("poa = 'flase'\n", "true or false"),
+    ("port = -5\n", "0 or more"),
+    ("port = [1]\n", "not valid"),
+    ("rpc_url = [1]\n", "not valid"),
 ])
 def test_bad_config_is_a_clear_error(tmp_path, content, message):
     (tmp_path / "sogoc.toml").write_text(content)
     with pytest.raises(ConfigurationError, match=message):
         Settings.load({}, data_dir=str(tmp_path))
+
+
+def test_a_config_path_that_is_a_directory_is_a_clear_error(tmp_path):
+    with pytest.raises(ConfigurationError, match="cannot read the configuration"):
+        Settings.load({"SOGOC_CONFIG": str(tmp_path)}, data_dir=str(tmp_path))

@@ -5,6 +5,7 @@ import socket
 import pytest
 
 from core.chain import RegistryReader, connect
+from core.errors import ChainError
 from core.hashes import keccak256
 from core.merkle import MerkleTree, leaf_hash
 from registry.chain import ContractRevert, Keyring, Web3Ledger, deploy_registry
@@ -38,9 +39,12 @@ def ledger(tmp_path_factory):
 
 def test_an_anchored_root_is_found_with_its_transaction_and_never_sent_twice(ledger):
     tree = MerkleTree.build([leaf_hash(keccak256(b"a"), keccak256(b"b")), leaf_hash(keccak256(b"c"), keccak256(b"d"))])
-    assert ledger.find_anchor(tree.root) is None
+    assert ledger.find_anchor("THPT-A", tree.root) is None
     sent = ledger.anchor("THPT-A", tree.root, 2, 1)
-    assert ledger.find_anchor(tree.root) == sent
+    assert ledger.find_anchor("THPT-A", tree.root) == sent
+    with pytest.raises(ChainError) as taken:  # the registry never adopts another school's anchor
+        ledger.find_anchor("THPT-B", tree.root)
+    assert taken.value.code == "root_taken"
     with pytest.raises(ContractRevert) as e:
         ledger.anchor("THPT-A", tree.root, 2, 1)
     assert e.value.error == "RegistryRootAlreadyAnchored"

@@ -306,8 +306,10 @@ def test_default_limit_is_20_mib(client):
 def test_api_returns_the_report(client):
     r = client.get(f"/api/v1/verify/{VALID_ID}")
     assert r.status_code == 200
-    assert r.json() == json.loads(json.dumps(valid_report().to_json()))
+    assert r.json() == json.loads(json.dumps(valid_report().to_json(withhold_private=True)))
     assert r.json()["status"] == "valid" and r.json()["anchor"]["tx_hash"] == TX
+    student = r.json()["document"]["fields"]["student"]
+    assert student["full_name"] and "personal_id" not in student and "place_of_birth" not in student
 
 
 def test_api_unknown_and_malformed_ids(client):

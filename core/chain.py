@@ -57,19 +57,6 @@ class LeafStatus:
     superseded_by_institution: Hash32
 
 
-@dataclass(frozen=True)
-class InstitutionRecord:
-    """An institution as registered on chain (``institution(id)``)."""
-
-    kind: int  # 0 none, 1 authority, 2 issuer
-    account: str
-    parent: Hash32
-    valid_from: int
-    valid_until: int
-    suspended: bool
-    registered: bool
-
-
 def _snake(name: str) -> str:
     return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
 
@@ -114,9 +101,6 @@ class RegistryReader:
 
     def credential_status(self, root: Hash32, leaf: Hash32) -> LeafStatus:
         return self._struct("credentialStatus", self._call("credentialStatus", bytes(root), bytes(leaf)), LeafStatus)
-
-    def institution(self, institution_id: Hash32) -> InstitutionRecord:
-        return self._struct("institution", self._call("institution", bytes(institution_id)), InstitutionRecord)
 
     def is_certificate_valid(self, issuer_id: Hash32, fingerprint: Hash32, at: int) -> bool:
         return bool(self._call("isCertificateValid", bytes(issuer_id), bytes(fingerprint), at))

@@ -42,6 +42,12 @@ class NotFound(SogocError):
     http_status = 404
 
 
+class UnknownDocument(NotFound):
+    """No document with this id; malformed and unknown ids get the same answer (no enumeration)."""
+
+    code = "unknown_document"
+
+
 class Forbidden(SogocError):
     code = "forbidden"
     http_status = 403

@@ -33,10 +33,6 @@ def leaf_hash(*values: bytes) -> Hash32:
     return Hash32(_keccak(_keccak(b"".join(values)).digest()).digest())
 
 
-def hash_pair(a: bytes, b: bytes) -> bytes:
-    return _keccak(a + b if a < b else b + a).digest()
-
-
 def process_proof(leaf: bytes, proof: Iterable[bytes]) -> Hash32:
     """The root that ``proof`` leads to from ``leaf`` (``MerkleProof.processProof``)."""
     node = bytes(leaf)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from core.credential import is_document_id
 from registry import service
-from registry.errors import UnknownDocument
+from core.errors import UnknownDocument
 
 
 def create_router(sessions: Callable[[], Session], chain: service.ChainInfo) -> APIRouter:

@@ -1,14 +1,6 @@
 """Registry errors: each a stable code a clerk's software can match on."""
 
-from core.errors import Conflict, Forbidden, NotFound, SogocError
-
-
-class RegistryError(SogocError):
-    code = "registry_error"
-
-
-class UnknownDocument(NotFound):
-    code = "unknown_document"
+from core.errors import Conflict, Forbidden, NotFound
 
 
 class UnknownInstitution(NotFound):

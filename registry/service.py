@@ -14,12 +14,12 @@ from sqlalchemy.orm import Session
 
 from core.canonical import canonical_json
 from core.credential import Credential
-from core.errors import InvalidInput, SogocError
+from core.errors import InvalidInput, SogocError, UnknownDocument
 from core.hashes import Hash32, sha256
 from core.merkle import MerkleTree, unpack_proof
 from core.status import AnchorState, RevocationReason
 from registry.errors import (AlreadyRevoked, DocumentConflict, NotAnchoredYet, NotYourDocument,
-                             UnknownDocument, UnknownInstitution)
+                             UnknownInstitution)
 from registry.ledger import Ledger
 from registry.models import Batch, Document, Institution, Revocation, utcnow
 

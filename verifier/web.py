@@ -23,7 +23,7 @@ from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 
 from core.credential import is_document_id
-from core.errors import InvalidInput, NotFound, SogocError
+from core.errors import InvalidInput, SogocError, UnknownDocument
 from verifier import i18n, view
 from verifier.report import Report
 
@@ -49,10 +49,6 @@ class VerificationService(Protocol):
 
     def verify_upload(self, pdf: bytes) -> Report:
         """The report of an uploaded file; may raise InvalidInput (``not_a_pdf``, ``too_large``)."""
-
-
-class UnknownDocument(NotFound):
-    code = "unknown_document"
 
 
 class UploadTooLarge(InvalidInput):

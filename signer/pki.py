@@ -105,12 +105,15 @@ def init_dev_pki(
     principal_name: str = "Nguyễn Văn Đức",
     tsa_name: str = "Sổ Gốc Time-Stamping Authority (DEV)",
     valid_from: datetime | None = None,
+    signer_lifetime: timedelta = 10 * _YEAR,
 ) -> DevPki:
     """Load the development PKI in ``directory``, creating whatever file is missing.
 
     The names only matter when a file is created; pass other names and another directory
     to get a second, unrelated PKI (tests use one as an impostor). ``valid_from`` (default:
-    a day ago) starts every new certificate's validity; certificates last 10 to 20 years.
+    a day ago) starts every new certificate's validity; certificates last 10 to 20 years,
+    except the teacher's and principal's, which last ``signer_lifetime`` (real signing
+    certificates last 1 to 3 years: tests shorten it to get signers whose certificate expired).
 
     Raises :class:`SignerError` ``pki_inconsistent`` if the existing files do not chain.
     """
@@ -125,7 +128,7 @@ def init_dev_pki(
                       lambda: _issue(_name(ca_name), root, start, 15 * _YEAR, ca=True))
     for role, person in (("teacher", teacher_name), ("principal", principal_name)):
         _ensure_p12(pki.p12(role), ca, root,
-                    lambda person=person: _issue(_name(person, school_name), ca, start, 10 * _YEAR))
+                    lambda person=person: _issue(_name(person, school_name), ca, start, signer_lifetime))
     _ensure_pair(pki.tsa_pem, pki.tsa_key_pem, ca,
                  lambda: _issue(_name(tsa_name), ca, start, 10 * _YEAR, tsa=True))
     return pki

@@ -4,6 +4,12 @@ Everything here is offline: no certificate, CRL or OCSP response is fetched. Rev
 not checked yet (soft-fail with no revocation data): a revoked school certificate still
 shows as trusted until revocation data (a DSS, PAdES B-LT) is supported.
 
+A signer's certificate is checked at the time of the signature's RFC 3161 timestamp when
+the timestamp is intact and chains to the trust roots (PAdES B-T): a school certificate
+lasts 1 to 3 years, a transcript for life. Without a trusted timestamp the only time we
+can vouch for is now, so the certificate must still be valid now. The timestamp's own
+certificate is checked now (archive timestamps, PAdES B-LTA, are not supported yet).
+
 A damaged or hostile file never raises out of :func:`check_signatures`; each broken
 signature becomes a report with ``intact=False`` and a ``problem``. Only bytes that are
 not a readable PDF at all raise :class:`~core.errors.InvalidInput` ``not_a_pdf``.
@@ -35,9 +41,24 @@ from core.credential import EMBEDDED_FILE_NAME
 from core.errors import ConfigurationError, InvalidInput
 from core.hashes import Hash32, sha256
 
-#: Changes allowed after a signature: adding signatures (and filling form fields) or
-#: validation data. Annotations are not allowed: one can paint over a score.
-_ALLOWED_AFTER_SIGNING = (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES, ModificationLevel.FORM_FILLING)
+#: Changes allowed after the last signature: validation data (DSS, document timestamps) only.
+#: pyHanko counts a new empty signature field as form filling, and its widget's appearance
+#: can paint a white box and another score over the transcript: nobody signed that.
+_ALLOWED_AFTER_LAST_SIGNATURE = (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES)
+#: Changes allowed after an earlier signature: also the later signatures themselves, which
+#: pyHanko classifies as form filling. What they add is vouched for by their signer (who
+#: must be trusted too), and anything added after the last signature is caught by its check.
+_ALLOWED_AFTER_EARLIER_SIGNATURE = (*_ALLOWED_AFTER_LAST_SIGNATURE, ModificationLevel.FORM_FILLING)
+#: Why the signer's chain failed, for the AdES sub-indications a reader can act on.
+_TRUST_REASONS = {
+    "NO_CERTIFICATE_CHAIN_FOUND": "it does not chain to a trusted root",
+    "OUT_OF_BOUNDS_NO_POE": "a certificate of its chain is expired or not yet valid",
+    "OUT_OF_BOUNDS_NOT_REVOKED": "a certificate of its chain is expired or not yet valid",
+    "EXPIRED": "a certificate of its chain is expired",
+    "NOT_YET_VALID": "a certificate of its chain is not yet valid",
+    "REVOKED": "it is revoked",
+    "CERTIFICATE_CHAIN_GENERAL_FAILURE": "its chain is not valid at that time",
+}
 _MAX_NAME_TREE_NODES = 1000
 
 
@@ -61,7 +82,8 @@ class SignatureReport:
     """The signed bytes hash to the signed digest and the signature value verifies."""
 
     trusted: bool
-    """The signer's certificate chains to one of the configured trust roots (with the right key usage)."""
+    """The signer's certificate chains to one of the configured trust roots (with the right key usage),
+    valid at the time of the trusted timestamp if there is one, else now."""
 
     signing_time: datetime | None
     """From the timestamp token when there is a valid one, else the time the signer claims."""
@@ -121,9 +143,8 @@ def check_signatures(pdf: bytes, trust_roots: list[Certificate]) -> list[Signatu
 async def async_check_signatures(pdf: bytes, trust_roots: list[Certificate]) -> list[SignatureReport]:
     """:func:`check_signatures` for code already running in an event loop (FastAPI)."""
     reader = _open(pdf)  # parsed once for all signatures
-    # Offline: no fetching; revocation soft-fail with no data = not checked (see module docstring).
-    # Timestamps are validated against the same roots (pyHanko's default for the TSA context).
-    context = ValidationContext(trust_roots=list(trust_roots), allow_fetching=False, revocation_mode="soft-fail")
+    roots = list(trust_roots)
+    now = _context(roots)  # timestamps and untimestamped signers; shared, it caches paths
     try:
         fields = list(enumerate_sig_fields(reader, filled_status=True))
     except Exception as e:  # noqa: BLE001 - a broken AcroForm must not look like "no signatures"
@@ -135,25 +156,96 @@ async def async_check_signatures(pdf: bytes, trust_roots: list[Certificate]) -> 
         except Exception as e:  # noqa: BLE001
             signatures.append(_broken(name, f"the signature container is unreadable ({type(e).__name__})"))
     signatures.sort(key=lambda s: s.signed_revision if isinstance(s, EmbeddedPdfSignature) else 1 << 30)
-    return [s if isinstance(s, SignatureReport) else await _check(s, context) for s in signatures]
+    last = _last_signature(signatures)
+    return [s if isinstance(s, SignatureReport) else await _check(s, roots, now, last=s is last)
+            for s in signatures]
 
 
-async def _validate(sig: EmbeddedPdfSignature, context: ValidationContext, *, skip_diff: bool = False):
+def _last_signature(signatures: list[EmbeddedPdfSignature | SignatureReport]) -> EmbeddedPdfSignature | None:
+    """The signature of the highest signed revision (the list is sorted), the one after which
+    nothing but validation data may follow.
+
+    None when a signature container is unreadable: its revision is unknown, so it may be the
+    last one, and its own report (never intact) already fails the file.
+    """
+    if not signatures or any(isinstance(s, SignatureReport) for s in signatures):
+        return None
+    return signatures[-1]
+
+
+def _context(roots: list[Certificate], moment: datetime | None = None) -> ValidationContext:
+    """Offline: no fetching; revocation soft-fail with no data = not checked (module docstring).
+
+    ``moment`` None means now; a past moment is a point-in-time validation.
+    """
+    return ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail", moment=moment)
+
+
+async def _validate(sig: EmbeddedPdfSignature, roots: list[Certificate], now: ValidationContext,
+                    *, skip_diff: bool = False):
+    """Validate ``sig``, its signer's chain at the trusted timestamp's time if any, else now.
+
+    Which time is trusted is only known after validating the timestamp, so the first pass
+    validates the signer at the time its token claims, and a second pass is needed only
+    when the token turned out not to be trusted (or another token was): one pass for a
+    genuine transcript.
+    """
     if sig.sig_object_type == "/DocTimeStamp":
-        return await async_validate_pdf_timestamp(sig, validation_context=context, skip_diff=skip_diff)
-    return await async_validate_pdf_signature(sig, signer_validation_context=context, skip_diff=skip_diff)
+        return await async_validate_pdf_timestamp(sig, validation_context=now, skip_diff=skip_diff)
+    claimed = _claimed_timestamp_time(sig)
+    status = await _validate_signer_at(sig, roots, now, claimed, skip_diff)
+    proven = _trusted_timestamp_time(status)
+    if proven != claimed:
+        status = await _validate_signer_at(sig, roots, now, proven, skip_diff)
+    return status
 
 
-async def _check(sig: EmbeddedPdfSignature, context: ValidationContext) -> SignatureReport:
+async def _validate_signer_at(sig: EmbeddedPdfSignature, roots: list[Certificate], now: ValidationContext,
+                              moment: datetime | None, skip_diff: bool) -> PdfSignatureStatus:
+    """The timestamp is always checked now; the signer's chain at ``moment`` (None: now)."""
+    signer = now if moment is None else _context(roots, moment)
+    return await async_validate_pdf_signature(sig, signer_validation_context=signer, ts_validation_context=now,
+                                              skip_diff=skip_diff)
+
+
+def _claimed_timestamp_time(sig: EmbeddedPdfSignature) -> datetime | None:
+    """The time in the signature's first timestamp token, NOT verified: only a first guess."""
     try:
-        status = await _validate(sig, context)
+        for attribute in sig.signer_info["unsigned_attrs"]:
+            if attribute["type"].native == "signature_time_stamp_token":
+                content = attribute["values"][0]["content"]["encap_content_info"]["content"]
+                return _aware(content.parsed["gen_time"].native)
+    except Exception:  # noqa: BLE001 - a hostile token: no guess, pyHanko will judge the token
+        return None
+    return None
+
+
+def _trusted_timestamp_time(status: PdfSignatureStatus) -> datetime | None:
+    """The time of the signature's timestamp if the token is intact and chains to a trust root."""
+    tst = status.timestamp_validity
+    if tst is None or not (tst.intact and tst.valid and tst.trusted):
+        return None
+    return _aware(tst.timestamp)
+
+
+def _aware(moment) -> datetime | None:
+    """A timezone-aware datetime, else None (a validation moment must carry its zone)."""
+    return moment if isinstance(moment, datetime) and moment.utcoffset() is not None else None
+
+
+async def _check(sig: EmbeddedPdfSignature, roots: list[Certificate], now: ValidationContext,
+                 *, last: bool) -> SignatureReport:
+    try:
+        status = await _validate(sig, roots, now)
     except Exception as e:  # noqa: BLE001 - hostile CMS or PDF structure
         try:  # is it what was appended after the signature that cannot be read?
-            status = await _validate(sig, context, skip_diff=True)
+            status = await _validate(sig, roots, now, skip_diff=True)
         except Exception:  # noqa: BLE001
             return _broken(sig.field_name, f"the signature cannot be validated ({type(e).__name__}: {e})")
         return _report(sig, status, covers=False, changes="what was added after this signature is unreadable")
-    return _report(sig, status, covers=_covers(status))
+    if last and not _covers(status, _ALLOWED_AFTER_LAST_SIGNATURE):  # even an unsigned field
+        return _report(sig, status, covers=False, changes="fields or content were added after the last signature")
+    return _report(sig, status, covers=_covers(status, _ALLOWED_AFTER_EARLIER_SIGNATURE))
 
 
 def _report(sig: EmbeddedPdfSignature, status, *, covers: bool,
@@ -163,7 +255,7 @@ def _report(sig: EmbeddedPdfSignature, status, *, covers: bool,
     intact = bool(status.intact and status.valid)
     if isinstance(status, PdfSignatureStatus):
         tst = status.timestamp_validity
-        timestamped = bool(tst is not None and tst.intact and tst.valid and tst.trusted)
+        timestamped = _trusted_timestamp_time(status) is not None
         signing_time = tst.timestamp if timestamped else status.signer_reported_dt
         timestamp_problem = None if timestamped else (
             "no timestamp" if tst is None else "the timestamp is invalid or not trusted")
@@ -172,7 +264,7 @@ def _report(sig: EmbeddedPdfSignature, status, *, covers: bool,
     problem = (
         "the signed content or the signature was altered" if not intact
         else changes if not covers
-        else f"the certificate does not chain to a trusted root ({_trust_reason(status)})" if not status.trusted
+        else _trust_problem(status, timestamped) if not status.trusted
         else timestamp_problem
     )
     return SignatureReport(
@@ -183,17 +275,22 @@ def _report(sig: EmbeddedPdfSignature, status, *, covers: bool,
     )
 
 
-def _covers(status) -> bool:
-    """Only signatures or validation data were appended after the signed revision."""
+def _covers(status, allowed: tuple[ModificationLevel, ...]) -> bool:
+    """Only changes of the ``allowed`` levels were appended after the signed revision."""
     diff = status.diff_result
     if isinstance(diff, DiffResult):
-        return diff.modification_level in _ALLOWED_AFTER_SIGNING and status.docmdp_ok is not False
+        return diff.modification_level in allowed and status.docmdp_ok is not False
     return diff is None and status.modification_level == ModificationLevel.NONE
 
 
-def _trust_reason(status) -> str:
+def _trust_problem(status, timestamped: bool) -> str:
+    """Why the signer is not trusted, and at which time its chain was checked."""
+    when = ("at the time of its timestamp" if timestamped
+            else "now, and no trusted timestamp shows that it signed earlier")
     indication = status.trust_problem_indic
-    return indication.name.lower() if indication is not None else "no path to a trust root"
+    reason = ("it does not chain to a trusted root" if indication is None
+              else _TRUST_REASONS.get(indication.name, indication.name.lower()))
+    return f"the signer's certificate is not trusted {when}: {reason}"
 
 
 def _broken(field_name: str, problem: str) -> SignatureReport:

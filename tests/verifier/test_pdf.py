@@ -2,11 +2,14 @@
 
 import io
 import random
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.fields import SigFieldSpec, append_signature_field
 from reportlab.pdfgen.canvas import Canvas
 
 from core.errors import ConfigurationError, InvalidInput
@@ -23,6 +26,45 @@ def signature_value_offset(pdf: bytes, index: int) -> int:
     """Where the hex of signature ``index``'s raw signature value starts in the file."""
     sig = PdfFileReader(io.BytesIO(pdf)).embedded_signatures[index]
     return pdf.index(sig.signer_info["signature"].native.hex().upper().encode())
+
+
+#: Relative to the real clock, so that the certificates below have expired whenever the tests run.
+_ISSUED = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(days=400)
+_SIGNER_LIFETIME = timedelta(days=365)
+
+
+@pytest.fixture(scope="module")
+def expired_pki(tmp_path_factory):
+    """Like the development PKI, but the teacher's and principal's certificates expired a month ago."""
+    from signer.pki import init_dev_pki
+
+    return init_dev_pki(tmp_path_factory.mktemp("expired-pki"), valid_from=_ISSUED, signer_lifetime=_SIGNER_LIFETIME)
+
+
+def sign_with_expired_keys(signed_transcript, pki, timestamper) -> bytes:
+    from signer.sign import sign_transcript
+
+    keys = pki.signer_key("teacher"), pki.signer_key("principal")
+    return sign_transcript(signed_transcript.unsigned_pdf, *keys, timestamper)
+
+
+def append_overlay_field(pdf: bytes) -> bytes:
+    """An incremental update adding an empty signature field whose widget paints a new score."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    append_signature_field(writer, SigFieldSpec("Overlay", box=(300, 500, 400, 520)))
+    field = next(f.get_object() for f in writer.root["/AcroForm"]["/Fields"] if f.get_object()["/T"] == "Overlay")
+    font = generic.DictionaryObject({pdf_name("/Type"): pdf_name("/Font"), pdf_name("/Subtype"): pdf_name("/Type1"),
+                                     pdf_name("/BaseFont"): pdf_name("/Helvetica")})
+    appearance = generic.StreamObject({
+        pdf_name("/Type"): pdf_name("/XObject"), pdf_name("/Subtype"): pdf_name("/Form"),
+        pdf_name("/BBox"): generic.ArrayObject(map(generic.NumberObject, (0, 0, 100, 20))),
+        pdf_name("/Resources"): generic.DictionaryObject(
+            {pdf_name("/Font"): generic.DictionaryObject({pdf_name("/F1"): font})}),
+    }, stream_data=b"1 1 1 rg 0 0 100 20 re f 0 0 0 rg BT /F1 12 Tf 4 5 Td (10.0) Tj ET")  # white box, new score
+    field["/AP"][pdf_name("/N")] = writer.add_object(appearance)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def test_signed_transcript_shows_teacher_then_principal_intact_and_trusted(signed_transcript, dev_pki,
@@ -162,3 +204,67 @@ def test_trust_roots_load_from_pem_and_der(dev_pki, tmp_path):
     with pytest.raises(ConfigurationError) as e:
         load_trust_roots([tmp_path / "missing.pem"])
     assert e.value.code == "bad_trust_root"
+
+
+def test_an_expired_certificate_is_trusted_at_the_time_of_a_trusted_timestamp(signed_transcript, expired_pki):
+    from signer.sign import make_timestamper
+
+    signed_at = _ISSUED + timedelta(days=100)
+    pdf = sign_with_expired_keys(signed_transcript, expired_pki, make_timestamper(None, expired_pki, fixed_time=signed_at))
+    reports = check_signatures(pdf, expired_pki.trust_roots())
+    assert [(r.intact, r.trusted, r.timestamped, r.covers_document, r.problem) for r in reports] == \
+        [(True, True, True, True, None)] * 2
+    assert all(r.ok and r.signing_time == signed_at for r in reports)
+
+
+def test_an_expired_certificate_without_timestamp_is_untrusted(signed_transcript, expired_pki):
+    reports = check_signatures(sign_with_expired_keys(signed_transcript, expired_pki, None), expired_pki.trust_roots())
+    assert [(r.intact, r.trusted, r.timestamped) for r in reports] == [(True, False, False)] * 2
+    for r in reports:
+        assert not r.ok
+        assert "expired" in r.problem and "no trusted timestamp" in r.problem
+
+
+def test_a_timestamp_after_the_certificate_expired_is_untrusted(signed_transcript, expired_pki):
+    from signer.sign import make_timestamper
+
+    signed_at = _ISSUED + _SIGNER_LIFETIME + timedelta(days=5)
+    pdf = sign_with_expired_keys(signed_transcript, expired_pki, make_timestamper(None, expired_pki, fixed_time=signed_at))
+    reports = check_signatures(pdf, expired_pki.trust_roots())
+    assert [(r.intact, r.trusted, r.timestamped) for r in reports] == [(True, False, True)] * 2
+    assert all(r.signing_time == signed_at and "at the time of its timestamp" in r.problem for r in reports)
+
+
+def test_a_timestamp_before_the_certificate_was_issued_is_untrusted(signed_transcript, dev_pki, dev_keys,
+                                                                     signing_time):
+    # The certificates are valid now, but the timestamp says the signatures predate them.
+    from signer.sign import make_timestamper, sign_transcript
+
+    signed_at = signing_time - timedelta(days=60)
+    pdf = sign_transcript(signed_transcript.unsigned_pdf, *dev_keys,
+                          make_timestamper(None, dev_pki, fixed_time=signed_at))
+    reports = check_signatures(pdf, dev_pki.trust_roots())
+    assert [(r.intact, r.trusted, r.timestamped) for r in reports] == [(True, False, True)] * 2
+    assert all(r.signing_time == signed_at and "at the time of its timestamp" in r.problem for r in reports)
+
+
+def test_a_timestamp_from_an_untrusted_tsa_does_not_move_the_validation_time(signed_transcript, expired_pki,
+                                                                             untrusted_pki):
+    from signer.sign import make_timestamper
+
+    impostor_tsa = make_timestamper(None, untrusted_pki, fixed_time=_ISSUED + timedelta(days=100))
+    reports = check_signatures(sign_with_expired_keys(signed_transcript, expired_pki, impostor_tsa),
+                               expired_pki.trust_roots())
+    assert [(r.intact, r.trusted, r.timestamped) for r in reports] == [(True, False, False)] * 2
+    assert all("expired" in r.problem for r in reports)
+
+
+def test_a_field_painted_over_the_transcript_after_the_last_signature_is_caught(signed_transcript, dev_pki):
+    untouched = check_signatures(signed_transcript.pdf, dev_pki.trust_roots())
+    assert [r.covers_document for r in untouched] == [True, True]
+    teacher, principal = check_signatures(append_overlay_field(signed_transcript.pdf), dev_pki.trust_roots())
+    assert principal.intact and principal.trusted
+    assert not principal.covers_document and not principal.ok
+    assert "after the last signature" in principal.problem
+    # The principal's own signature is form filling after the teacher's: tolerated there.
+    assert teacher.covers_document

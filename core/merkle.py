@@ -61,7 +61,7 @@ class MerkleTree:
         n = len(leaves)
         if n == 0:
             raise InvalidInput("a Merkle tree needs at least one leaf", code="empty_batch")
-        ordered = sorted(bytes(leaf) for leaf in leaves)
+        ordered = sorted(leaves)  # Hash32 or bytes: both compare, hash and concatenate as bytes
         size = 2 * n - 1
         nodes: list[bytes] = [b""] * (n - 1) + ordered[::-1]  # leaves from the end, in reverse
         positions = {leaf: size - 1 - i for i, leaf in enumerate(ordered)}
@@ -107,6 +107,7 @@ class MerkleTree:
         paths: list[bytes] = [b""] * len(nodes)
         for lo, hi in _inner_levels(len(self.positions)):  # top-down: a path is its parent's plus one
             parents = paths[lo:hi + 1]
+            paths[lo:hi + 1] = [b""] * len(parents)  # an inner node's path is needed only here: free it
             left, right = slice(2 * lo + 1, 2 * hi + 3, 2), slice(2 * lo + 2, 2 * hi + 3, 2)
             paths[left] = [sibling + p for sibling, p in zip(nodes[right], parents)]
             paths[right] = [sibling + p for sibling, p in zip(nodes[left], parents)]

@@ -1,8 +1,8 @@
 """Benchmark: documents batched per second in ``core``, and a 1,000,000-leaf tree with every proof.
 
-Batching a document = a new credential (NFC normalisation, a salt per field), its canonical
-JSON and salted field digests, its data hash and Merkle leaf, then the batch's tree and every
-proof. The baseline does the same work the straightforward way, in the same process: the
+Batching a document = a new credential (random id and salt, NFC normalisation and every check
+of the canonical form), its canonical JSON, data hash and Merkle leaf, then the batch's tree
+and every proof. The baseline does the same work the straightforward way, in the same process: the
 reference ``rfc8785`` serialiser and eth-hash's default keccak (pycryptodome).
 
     .venv/bin/python bench/core_batching.py [--docs 20000] [--leaves 1000000]
@@ -72,13 +72,10 @@ def batch_baseline(pool: list[dict], pdf_hashes: list[Hash32]) -> bytes:
 
     leaves = []
     for fields, pdf_hash in zip(pool, pdf_hashes):
-        fields = nfc(fields)
-        salts = {name: secrets.token_hex(16) for name in fields}
-        digests = {n: "0x" + hashlib.sha256(bytes.fromhex(salts[n]) + rfc8785.dumps([n, v])).hexdigest()
-                   for n, v in fields.items()}
-        header = {"format": "sogoc.credential/1", "id": secrets.token_hex(13)[:26], "kind": "transcript",
-                  "issuer": "THPT-79-NTMK", "issued_on": "2026-06-05", "fields": digests}
-        data_hash = hashlib.sha256(rfc8785.dumps(header)).digest()
+        credential = {"format": "sogoc.credential/1", "id": secrets.token_hex(13)[:26], "kind": "transcript",
+                      "issuer": "THPT-79-NTMK", "issued_on": "2026-06-05", "salt": secrets.token_hex(16),
+                      "fields": nfc(fields)}
+        data_hash = hashlib.sha256(rfc8785.dumps(credential)).digest()
         leaves.append(_keccak_slow(_keccak_slow(data_hash + pdf_hash)))
     nodes = _tree_slow(leaves)
     for i in range(len(leaves)):
@@ -120,12 +117,13 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=20_000)
     parser.add_argument("--leaves", type=int, default=1_000_000)
     args = parser.parse_args()
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # "one core", literally
 
     pool = fields_pool(args.docs)
     pdf_hashes = [sha256(os.urandom(8)) for _ in range(args.docs)]
     ours = timed(batch_ours, pool, pdf_hashes)
     base = timed(batch_baseline, pool, pdf_hashes, repeat=1)
-    print(f"documents batched (canonical form + salts + hashes + tree + every proof), {args.docs:,} documents, one core")
+    print(f"documents batched (canonical form + salt + hashes + tree + every proof), {args.docs:,} documents, one core")
     print(f"  sogoc core : {args.docs / ours:>10,.0f} documents/s  ({ours:.2f} s)")
     print(f"  baseline   : {args.docs / base:>10,.0f} documents/s  ({base:.2f} s; rfc8785 + pycryptodome keccak)")
     print(f"  ratio      : {base / ours:>10.1f}x   target: at least 20,000 documents/s")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from functools import partial
 from operator import itemgetter
 from typing import Any
 
@@ -30,8 +31,16 @@ MAX_SAFE_INTEGER = 2**53 - 1
 _encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 _ORJSON_OPTIONS = (orjson.OPT_SORT_KEYS | orjson.OPT_STRICT_INTEGER | orjson.OPT_PASSTHROUGH_DATACLASS
                    | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_SUBCLASS)
-_FROM_E000 = tuple(bytes([b]) for b in range(0xEE, 0xF5))  # UTF-8 lead bytes of U+E000 and above
-_FLOAT = re.compile(rb"[0-9][.eE]")  # outside strings, only a float has a digit then . e E
+_dumps = partial(orjson.dumps, option=_ORJSON_OPTIONS)
+#: One pass of ``bytes.translate`` finds both things that stop orjson's output from being
+#: canonical as is. A float is written as an optional "-", digits, then "." or an exponent,
+#: right after "[", ":" or "," (or as the whole output): with digits and "-" deleted and
+#: "[:" and "eE" mapped to "," and ".", every float leaves ",." behind. (Inside a string the
+#: same can happen, as in "1:2.5": that only costs the careful path, never a wrong answer.)
+#: A UTF-8 lead byte of U+E000 and above, where UTF-8 key order may differ from JCS's UTF-16
+#: order, is mapped to 0xFF, a byte UTF-8 never uses.
+_SCAN_MAP = bytes.maketrans(b"[:eE" + bytes(range(0xEE, 0xF5)), b",,.." + b"\xff" * 7)
+_SCAN_DELETE = b"0123456789-"
 
 
 def _utf16_key(item: tuple[str, Any]) -> bytes:
@@ -131,7 +140,7 @@ def canonical_json(value: Any) -> bytes:
 def _fast(value: Any) -> bytes | None:
     """orjson's bytes when they are already canonical (see :func:`canonical_json`), else None."""
     try:
-        out = orjson.dumps(value, option=_ORJSON_OPTIONS)
+        out = _dumps(value)
     except (orjson.JSONEncodeError, TypeError):
         return None
     return out if _already_canonical(out) else None
@@ -139,28 +148,12 @@ def _fast(value: Any) -> bytes | None:
 
 def _already_canonical(out: bytes) -> bool:
     """True when orjson's output needs no change to be JCS over NFC text."""
-    if b"null" in out or b'\\"' in out:  # orjson writes NaN as null; an escaped quote breaks the split
+    if b"null" in out:  # orjson writes NaN as null
         return False
-    if _FLOAT.search(b"".join(out.split(b'"')[::2])) is not None:  # a float outside strings
+    scan = b"," + out.translate(_SCAN_MAP, _SCAN_DELETE)
+    if b",." in scan:
         return False
-    if out.isascii():
-        return True
-    return not any(lead in out for lead in _FROM_E000) and _is_nfc("NFC", out.decode("utf-8"))
-
-
-def canonical_members(obj: dict[str, Any]) -> dict[str, bytes]:
-    """``JCS([name, value])`` for every member of ``obj``, keyed by name as given.
-
-    The members are serialised once and checked together: when their concatenation is
-    canonical as serialised, so is each of them.
-    """
-    try:
-        parts = {name: orjson.dumps([name, value], option=_ORJSON_OPTIONS) for name, value in obj.items()}
-    except (orjson.JSONEncodeError, TypeError):
-        parts = None
-    if parts is not None and _already_canonical(b",".join(parts.values())):
-        return parts
-    return {name: canonical_json([name, value]) for name, value in obj.items()}
+    return out.isascii() or (b"\xff" not in scan and _is_nfc("NFC", out.decode("utf-8")))
 
 
 #: Deeper nesting than this is refused before parsing: a hostile file must not exhaust the stack.

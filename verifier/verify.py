@@ -78,8 +78,7 @@ class Verifier:
                                 Verdict.UNKNOWN))
             return None
         try:
-            credential = Credential.from_json(raw)
-            credential.data_hash()  # every field must have a canonical form
+            credential = Credential.from_json(raw)  # refuses content without a canonical form
         except InvalidInput as e:
             checks.append(Check("credential", FAILED, CheckCode.BAD_CREDENTIAL,
                                 f"The embedded credential is malformed: {e.detail}", Verdict.TAMPERED))

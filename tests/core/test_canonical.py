@@ -79,3 +79,18 @@ def test_deeply_nested_json_is_refused_before_parsing(hostile):
 def test_parsed_floats_are_refused(number):
     with pytest.raises(CanonicalFormError, match="not an integer"):
         parse_json(b'{"score":' + number + b"}")
+
+
+@settings(max_examples=300, deadline=None)
+@given(json_values, st.floats())
+def test_a_float_anywhere_is_refused(value, number):
+    """The fast path finds floats by scanning orjson's output; nesting must not hide one."""
+    for nested in ([value, number], {"a": [number, value]}, {"z": {"y": number}}, number):
+        with pytest.raises(CanonicalFormError):
+            canonical_json(nested)
+
+
+@pytest.mark.parametrize("text", ["1:2.5", "[3.0]", "a,1e5", "-0.0", "x:-1.5e3,", "\ue000", "\U0001f600:1.5"])
+def test_strings_that_look_like_floats_or_high_characters_stay_exact(text):
+    for value in (text, {text: text}, [text, {"k": text}]):
+        assert canonical_json(value) == rfc8785.dumps(value)

@@ -40,15 +40,28 @@ def test_nfd_text_from_another_machine_hashes_the_same(credential):
 def test_any_changed_field_changes_the_hash(credential):
     fields = dict(credential.fields)
     fields["conduct"] = "Khá"
-    changed = Credential(credential.id, credential.kind, credential.issuer, credential.issued_on, fields, credential.salts)
+    changed = Credential(credential.id, credential.kind, credential.issuer, credential.issued_on, fields, credential.salt)
     assert changed.data_hash() != credential.data_hash()
 
 
-def test_salts_differ_between_fields_and_documents(credential):
-    salts = list(credential.salts.values())
-    assert len(set(salts)) == len(salts)
+def test_the_same_content_issued_twice_hashes_differently(credential):
     other = Credential.new(credential.kind, credential.issuer, credential.issued_on, credential.fields)
+    assert other.salt != credential.salt
     assert other.data_hash() != credential.data_hash()
+
+
+def test_a_guessed_birth_date_cannot_be_confirmed_without_the_salt(credential):
+    """Someone holding the public id and guessing every field still needs the 128-bit salt."""
+    guess = Credential(credential.id, credential.kind, credential.issuer, credential.issued_on,
+                       credential.fields, "00" * 16)
+    assert guess.data_hash() != credential.data_hash()
+
+
+@pytest.mark.parametrize("bad", [1.5, float("nan"), {"a": [2.0]}])
+def test_content_without_a_canonical_form_is_refused_at_construction(credential, bad):
+    with pytest.raises(InvalidInput):
+        Credential(credential.id, credential.kind, credential.issuer, credential.issued_on,
+                   {**credential.fields, "days_absent": bad}, credential.salt)
 
 
 def test_leaf_binds_the_pdf(credential):
@@ -57,8 +70,10 @@ def test_leaf_binds_the_pdf(credential):
 
 @pytest.mark.parametrize("mutate", [
     lambda d: d.update(format="other/1"),
-    lambda d: d.pop("salts"),
-    lambda d: d["salts"].update(conduct="zz"),
+    lambda d: d.pop("salt"),
+    lambda d: d.update(salt="zz"),
+    lambda d: d.update(salt="AA" * 16),
+    lambda d: d.update(salts={"conduct": "00" * 16}),
     lambda d: d.update(id="short"),
 ])
 def test_malformed_credentials_are_refused_with_a_code(credential, mutate):

@@ -69,7 +69,7 @@ def credentials(n=3, issuer="THPT-A"):
     out = []
     for t in (transcripts * n)[:n]:
         c = t.to_credential("2026-06-05")
-        out.append(type(c)(c.id, c.kind, issuer, c.issued_on, c.fields, c.salts))
+        out.append(type(c)(c.id, c.kind, issuer, c.issued_on, c.fields, c.salt))
     return out
 
 

@@ -143,7 +143,7 @@ def test_a_document_naming_another_school_than_its_issuer_is_untrusted(signed_tr
 
     # a registered school issues under its own code, but with another school's name and code in the content
     c = signed_transcript.transcript.to_credential("2026-06-05")
-    forged = Credential(c.id, c.kind, "THPT-79-LHP", c.issued_on, c.fields, c.salts)
+    forged = Credential(c.id, c.kind, "THPT-79-LHP", c.issued_on, c.fields, c.salt)
     pdf = sign_transcript(render_transcript(signed_transcript.transcript, forged, "https://x/v/" + c.id),
                           *dev_keys, dev_timestamper)
     leaf = forged.leaf(sha256(pdf))

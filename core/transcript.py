@@ -10,18 +10,45 @@ promotion decision, the homeroom teacher's comment and the two signers' names.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import asdict, dataclass
 from typing import Any, Mapping
 
 from core.credential import Credential
 from core.errors import InvalidInput
 from core.status import DocumentKind
+from core.vietnamese import TONE_MARKS
 
 RATINGS = ("Tốt", "Khá", "Đạt", "Chưa đạt")
+#: Subjects of the 2018 general-education curriculum, lower and upper secondary, in their official
+#: spelling and in the order a transcript lists them (imports sort by it, whatever the file's order).
+SUBJECTS = (
+    "Ngữ văn", "Toán", "Ngoại ngữ 1", "Ngoại ngữ 2", "Lịch sử", "Địa lí", "Lịch sử và Địa lí",
+    "Giáo dục công dân", "Giáo dục kinh tế và pháp luật", "Khoa học tự nhiên", "Vật lí", "Hoá học",
+    "Sinh học", "Tin học", "Công nghệ", "Âm nhạc", "Mĩ thuật", "Nghệ thuật", "Giáo dục quốc phòng và an ninh",
+    "Giáo dục thể chất", "Hoạt động trải nghiệm, hướng nghiệp", "Hoạt động trải nghiệm",
+    "Nội dung giáo dục của địa phương", "Tiếng dân tộc thiểu số",
+)
 SUBJECT_RATINGS = ("Đạt", "Chưa đạt")
 _SCORE = re.compile(r"^(10(\.0)?|[0-9](\.[0-9])?)$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _YEAR = re.compile(r"^(\d{4})-(\d{4})$")
+
+
+def _subject_key(name: str) -> str:
+    """Spelling-insensitive key: no tone marks (so "Hóa" = "Hoá"), final y as i ("lý" = "lí")."""
+    bare = "".join(c for c in unicodedata.normalize("NFD", name.casefold()) if c not in TONE_MARKS)
+    words = unicodedata.normalize("NFC", bare).replace(",", " ").split()
+    return " ".join(w[:-1] + "i" if w.endswith("y") else w for w in words)
+
+
+_SUBJECTS_BY_KEY = {_subject_key(s): s for s in SUBJECTS}
+assert len(_SUBJECTS_BY_KEY) == len(SUBJECTS)
+
+
+def official_subject(name: str) -> str | None:
+    """The curriculum's spelling of a subject typed as ``name`` ("Hóa học" -> "Hoá học"), or None."""
+    return _SUBJECTS_BY_KEY.get(_subject_key(name))
 
 
 def check_result(value: str, where: str) -> str:
@@ -100,7 +127,7 @@ class Transcript:
             raise InvalidInput("; ".join(problems), code="bad_transcript")
 
     def to_fields(self) -> dict[str, Any]:
-        """The credential's fields: one salt each."""
+        """The credential's fields, as plain JSON values."""
         d = asdict(self)
         d["subjects"] = [asdict(s) for s in self.subjects]
         return d

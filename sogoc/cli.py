@@ -1,7 +1,7 @@
 """``sogoc``: one command-line entry for the signer, the registry and the verifier.
 
 Exit codes: 0 success (``verify``: the document is valid), 1 ``verify``: not valid,
-2 usage or environment error (bad arguments, unreadable file, chain or registry unreachable).
+``transcripts import``: the file has problems and nothing was imported, 2 usage or environment error (bad arguments, unreadable file, chain or registry unreachable).
 """
 
 from __future__ import annotations
@@ -67,6 +67,18 @@ def _parser() -> argparse.ArgumentParser:
 
     anchor = sub.add_parser("anchor", help="seal pending documents into batches and anchor them")
     anchor.set_defaults(func=cmd_anchor)
+
+    transcripts = sub.add_parser("transcripts", help="school side: import transcripts")
+    transcripts_sub = transcripts.add_subparsers(metavar="ACTION")
+    imp = transcripts_sub.add_parser("import", help="check a school's export (CSV, XLSX, JSON) and import it")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--school", type=Path, required=True, help="the school's profile (TOML), see examples/")
+    imp.add_argument("--mapping", type=Path, help="column mapping (TOML); default: the common layout")
+    imp.add_argument("--layout", choices=("long", "wide"), help="override the mapping's layout")
+    imp.add_argument("--store", type=Path, help="default: <data-dir>/transcripts")
+    imp.add_argument("--lang", choices=("vi", "en"), default="vi")
+    imp.add_argument("--dry-run", action="store_true", help="check only, store nothing")
+    imp.set_defaults(func=cmd_transcripts_import)
 
     pki = sub.add_parser("pki", help="development PKI")
     pki_sub = pki.add_subparsers(metavar="ACTION")
@@ -185,6 +197,33 @@ def cmd_anchor(args: argparse.Namespace, settings: Settings) -> int:
         for batch, error in result.failed:
             print(f"batch {batch.id} of {batch.issuer_code} left for the next pass: {error}", file=sys.stderr)
     return EXIT_ERROR if result.failed else EXIT_OK
+
+
+def cmd_transcripts_import(args: argparse.Namespace, settings: Settings) -> int:
+    from signer.importing import SchoolProfile, TranscriptStore, import_file
+    from signer.importing.mapping import ColumnMapping
+
+    en = args.lang == "en"
+    store = TranscriptStore(args.store or settings.data_dir / "transcripts")
+    result = import_file(args.file, SchoolProfile.load(args.school), store,
+                         mapping=ColumnMapping.load(args.mapping, args.layout), dry_run=args.dry_run)
+    if result.encoding not in ("UTF-8", "XLSX"):
+        print((f"{result.file}: read as {result.encoding} and converted to Unicode" if en else
+               f"{result.file}: đã đọc theo bảng mã {result.encoding} và chuyển sang Unicode"), file=sys.stderr)
+    if not result.ok:
+        for problem in result.problems:
+            print(problem.message(args.lang), file=sys.stderr)
+        print((f"{len(result.problems)} problem(s); nothing was imported." if en else
+               f"Có {len(result.problems)} lỗi; chưa nhập học bạ nào."), file=sys.stderr)
+        return EXIT_INVALID
+    n, s = len(result.transcripts), result.stored
+    if s is None:
+        print(f"{n} transcript(s) checked, no problem (dry run: nothing stored)." if en else
+              f"Đã kiểm tra {n} học bạ, không có lỗi (chạy thử: chưa lưu).")
+    else:
+        print(f"{n} transcript(s) imported: {s.written} new, {s.unchanged} already there, unchanged." if en else
+              f"Đã nhập {n} học bạ: {s.written} mới, {s.unchanged} đã có từ trước (không đổi).")
+    return EXIT_OK
 
 
 def cmd_pki_init(args: argparse.Namespace, settings: Settings) -> int:

@@ -1,0 +1,285 @@
+"""From a table of text cells to transcripts, collecting every problem instead of stopping at one.
+
+Each cell is checked and normalised on its own (a score ``8,5`` becomes ``"8.5"``, a date
+``14/03/2008`` becomes ``"2008-03-14"``, a subject ``Hóa học`` its official spelling
+``Hoá học``); then the rows of one student are put together and compared. A transcript is
+built only for a student none of whose cells had a problem; the caller imports nothing at all
+if any problem was found.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from core.errors import InvalidInput
+from core.transcript import RATINGS, SUBJECT_RATINGS, SUBJECTS, School, Student, SubjectResult, Transcript, official_subject
+from signer.importing.mapping import OPTIONAL, ColumnMapping, header_key
+from signer.importing.problems import WHAT, Problem
+from signer.importing.tables import Row, Table
+
+_SCORE = re.compile(r"^(10|[0-9])(?:[.,]([0-9]+))?$")
+_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_YEAR = re.compile(r"^(\d{4})\s*[-–/]\s*(\d{4})$")
+_STUDENT_FIELDS = ("personal_id", "full_name", "date_of_birth", "gender", "place_of_birth")
+_YEAR_FIELDS = ("class_name", "school_year", "learning_result", "conduct", "days_absent", "promotion",
+                "teacher_comment", "homeroom_teacher", "principal")
+_TERMS = ("term1", "term2", "year")
+
+
+class _Bad(Exception):
+    def __init__(self, code: str, **params: Any) -> None:
+        self.code, self.params = code, params
+
+
+# -- one cell --------------------------------------------------------------------------------
+
+def score(text: str) -> str:
+    """A subject result: a score 0-10 with one decimal (comma or point), or Đạt / Chưa đạt."""
+    named = _rating(text, SUBJECT_RATINGS)
+    if named:
+        return named
+    m = _SCORE.match(text)
+    if not m:
+        raise _Bad("bad_score")
+    whole, decimals = m[1], (m[2] or "").rstrip("0")  # "8,50" is 8.5
+    if len(decimals) > 1 or (whole == "10" and decimals):
+        raise _Bad("bad_score")
+    return f"{whole}.{decimals or '0'}"
+
+
+def _rating(text: str, allowed: tuple[str, ...]) -> str | None:
+    folded = text.casefold()
+    return next((r for r in allowed if r.casefold() == folded), None)
+
+
+def rating(text: str) -> str:
+    found = _rating(text, RATINGS)
+    if found is None:
+        raise _Bad("bad_rating")
+    return found
+
+
+def birth_date(text: str) -> str:
+    """``14/03/2008`` as Vietnamese clerks write it, or ``2008-03-14`` (a spreadsheet date)."""
+    dmy, iso = _DMY.match(text), _ISO.match(text)
+    year, month, day = (dmy[3], dmy[2], dmy[1]) if dmy else (iso[1], iso[2], iso[3]) if iso else ("", "", "")
+    try:
+        return date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        raise _Bad("bad_date") from None
+
+
+def personal_id(text: str) -> str:
+    digits = text.replace(" ", "")
+    if digits.isdigit() and 9 <= len(digits) <= 12:
+        return digits.zfill(12)  # a spreadsheet that stored the number dropped its leading zeros
+    raise _Bad("bad_personal_id")
+
+
+def gender(text: str) -> str:
+    found = _rating(text, ("Nam", "Nữ"))
+    if found is None:
+        raise _Bad("bad_gender")
+    return found
+
+
+def school_year(text: str) -> str:
+    m = _YEAR.match(text)
+    if not m or int(m[2]) != int(m[1]) + 1:
+        raise _Bad("bad_school_year")
+    return f"{m[1]}-{m[2]}"
+
+
+def days_absent(text: str) -> int:
+    if not text.isdigit():
+        raise _Bad("bad_days_absent")
+    return int(text)
+
+
+_CHECKS = {"personal_id": personal_id, "date_of_birth": birth_date, "gender": gender,
+           "school_year": school_year, "learning_result": rating, "conduct": rating,
+           "days_absent": days_absent, "term1": score, "term2": score, "year": score}
+
+
+# -- the whole table -------------------------------------------------------------------------
+
+@dataclass
+class _Student:
+    first_row: int
+    values: dict[str, Any]  # field -> normalised value
+    raw_rows: dict[str, int]  # field -> row where its value was first seen
+    subjects: dict[str, SubjectResult]
+    subject_rows: dict[str, tuple[int, tuple[str, ...]]]
+    broken: bool = False
+
+
+@dataclass(frozen=True)
+class Built:
+    transcripts: list[Transcript]
+    problems: list[Problem]
+
+
+def build(table: Table, mapping: ColumnMapping, school: School, principal: str | None) -> Built:
+    """Every transcript of ``table``, or every problem found in it."""
+    problems: list[Problem] = []
+    headers = {header_key(h): h for h in table.header if h}
+    wanted = mapping.fields()
+    found = {f: headers.get(header_key(c)) for f, c in wanted.items()}
+    for f, column in wanted.items():
+        if found[f] is None and f not in OPTIONAL:
+            problems.append(Problem(table.file, None, None, None, "missing_column", {"column": column}))
+    subject_columns: dict[str, tuple[str, str]] = {}  # header -> (subject, term)
+    if mapping.layout == "wide":
+        subject_columns = _subject_columns(table, mapping, set(found.values()), problems)
+    if problems:
+        return Built([], problems)
+
+    students: dict[tuple[str, str], _Student] = {}
+    for row in table.rows:
+        _read_row(table, row, mapping, found, subject_columns, students, problems)
+
+    transcripts = []
+    for student in students.values():
+        if student.broken:
+            continue
+        v = student.values
+        name = v.get("principal") or principal
+        if not name:
+            problems.append(Problem(table.file, student.first_row, found.get("principal") or
+                                    mapping.columns["principal"], "", "missing_principal",
+                                    {"column": mapping.columns["principal"]}))
+            continue
+        if not student.subjects:
+            problems.append(Problem(table.file, student.first_row, None, None, "no_subjects"))
+            continue
+        try:
+            transcripts.append(Transcript(
+                school=school, student=Student(**{f: v[f] for f in _STUDENT_FIELDS}),
+                class_name=v["class_name"], school_year=v["school_year"],
+                subjects=tuple(sorted(student.subjects.values(), key=lambda r: SUBJECTS.index(r.subject))),
+                learning_result=v["learning_result"],
+                conduct=v["conduct"], days_absent=v["days_absent"], promotion=v["promotion"],
+                teacher_comment=v["teacher_comment"], homeroom_teacher=v["homeroom_teacher"], principal=name))
+        except InvalidInput as e:  # a rule of the model the cell checks above do not cover
+            problems.append(Problem(table.file, student.first_row, None, None, "bad_transcript", {"detail": e.detail}))
+    problems.sort(key=lambda p: (p.row or 0, p.column or ""))
+    return Built(transcripts if not problems else [], problems)
+
+
+def _subject_columns(table: Table, mapping: ColumnMapping, known: set[str | None],
+                     problems: list[Problem]) -> dict[str, tuple[str, str]]:
+    suffixes = sorted(((" " + header_key(s), term) for term, s in mapping.terms.items()), key=lambda x: -len(x[0]))
+    out = {}
+    for h in table.header:
+        if not h or h in known:
+            continue
+        key = header_key(h)  # headers are already single-spaced NFC, so lengths match
+        match = next(((suffix, term) for suffix, term in suffixes if key.endswith(suffix)), None)
+        if match is None:
+            problems.append(Problem(table.file, 1, h, None, "unknown_column",
+                                    {"terms": "/".join(mapping.terms.values())}))
+            continue
+        subject_text = h[:len(h) - len(match[0])]
+        subject = official_subject(subject_text)
+        if subject is None:
+            problems.append(Problem(table.file, 1, h, subject_text, "unknown_subject"))
+        else:
+            out[h] = (subject, match[1])
+    return out
+
+
+def _cell(table: Table, row: Row, f: str, header: str | None, problems: list[Problem]) -> Any:
+    """The normalised value of field ``f`` in ``row``; records a problem and returns None if bad."""
+    if header is None:
+        return None
+    text = row.cells.get(header, "")
+    if not text:
+        if f in OPTIONAL:
+            return None
+        vi, en = WHAT[f]
+        problems.append(Problem(table.file, row.number, header, "", "missing_value", {"what": vi, "what_en": en}))
+        return None
+    check = _CHECKS.get(f)
+    if check is None:
+        return text
+    try:
+        return check(text)
+    except _Bad as bad:
+        problems.append(Problem(table.file, row.number, header, text, bad.code, bad.params))
+        return None
+
+
+def _read_row(table: Table, row: Row, mapping: ColumnMapping, found: dict[str, str | None],
+              subject_columns: dict[str, tuple[str, str]], students: dict[tuple[str, str], _Student],
+              problems: list[Problem]) -> None:
+    before = len(problems)
+    values = {f: _cell(table, row, f, found.get(f), problems) for f in _STUDENT_FIELDS + _YEAR_FIELDS}
+    key = (values["personal_id"] or f"row {row.number}", values["school_year"] or "")
+    student = students.get(key)
+    if student is None:
+        student = students[key] = _Student(row.number, {}, {}, {}, {})
+    elif mapping.layout == "wide":
+        problems.append(Problem(table.file, row.number, found["personal_id"], values["personal_id"],
+                                "duplicate_student", {"first_row": student.first_row}))
+    for f, value in values.items():
+        if value is None:
+            continue
+        if f not in student.values:
+            student.values[f], student.raw_rows[f] = value, row.number
+        elif student.values[f] != value:
+            problems.append(Problem(table.file, row.number, found[f], row.cells.get(found[f] or "", ""),
+                                    "conflicting_rows", {"first_row": student.raw_rows[f],
+                                                         "first_value": student.values[f]}))
+    if mapping.layout == "long":
+        _long_subject(table, row, found, student, problems)
+    else:
+        _wide_subjects(table, row, subject_columns, student, problems)
+    if len(problems) > before:
+        student.broken = True
+
+
+def _long_subject(table: Table, row: Row, found: dict[str, str | None], student: _Student,
+                  problems: list[Problem]) -> None:
+    header = found["subject"]
+    text = row.cells.get(header or "", "")
+    subject = official_subject(text) if text else None
+    if not text:
+        vi, en = WHAT["subject"]
+        problems.append(Problem(table.file, row.number, header, "", "missing_value", {"what": vi, "what_en": en}))
+    elif subject is None:
+        problems.append(Problem(table.file, row.number, header, text, "unknown_subject"))
+    results = [_cell(table, row, t, found[t], problems) for t in _TERMS]
+    if subject is None or None in results:
+        return
+    if subject in student.subject_rows:
+        first_row, first = student.subject_rows[subject]
+        code = "duplicate_row" if first == tuple(results) else "conflicting_rows"
+        problems.append(Problem(table.file, row.number, header, text, code,
+                                {"first_row": first_row, "first_value": " / ".join(first)}))
+        return
+    student.subject_rows[subject] = (row.number, tuple(results))
+    student.subjects[subject] = SubjectResult(subject, *results)
+
+
+def _wide_subjects(table: Table, row: Row, subject_columns: dict[str, tuple[str, str]], student: _Student,
+                   problems: list[Problem]) -> None:
+    by_subject: dict[str, dict[str, tuple[str, str]]] = {}
+    for header, (subject, term) in subject_columns.items():
+        by_subject.setdefault(subject, {})[term] = (header, row.cells.get(header, ""))
+    for subject, terms in by_subject.items():
+        if not any(text for _, text in terms.values()):
+            continue  # an elective this student does not take
+        results = {}
+        for term in _TERMS:
+            header, text = terms.get(term, (None, ""))
+            results[term] = _cell(table, row, term, header, problems) if header else None
+            if header is None:
+                vi, en = WHAT[term]
+                problems.append(Problem(table.file, row.number, f"{subject} …", "", "missing_value",
+                                        {"what": vi, "what_en": en}))
+        if None not in results.values():
+            student.subjects[subject] = SubjectResult(subject, results["term1"], results["term2"], results["year"])

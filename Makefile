@@ -7,7 +7,7 @@ FONTS  := signer/fonts/DejaVuSans.ttf signer/fonts/DejaVuSans-Bold.ttf
 # Debian packages the tests use as independent checks (poppler's pdfsig and pdftotext, NSS certutil, zbarimg).
 TEST_DEBS := poppler-utils libnss3-tools qpdf zbar-tools
 
-.PHONY: run test setup python node contracts test-deps lint-imports test-contracts test-python bench clean
+.PHONY: run test setup python node contracts test-deps lint-imports test-contracts test-python bench bench-signing clean
 
 run: setup
 	$(BIN)/sogoc demo
@@ -52,6 +52,9 @@ test-python: setup
 bench: setup
 	$(BIN)/python bench/core_batching.py
 	npm run --silent bench:gas
+
+bench-signing: setup
+	$(BIN)/python bench/signing.py
 
 clean:
 	rm -rf $(VENV) node_modules artifacts cache $(ABI) signer/fonts/*.ttf

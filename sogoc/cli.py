@@ -79,6 +79,13 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--lang", choices=("vi", "en"), default="vi")
     imp.add_argument("--dry-run", action="store_true", help="check only, store nothing")
     imp.set_defaults(func=cmd_transcripts_import)
+    iss = transcripts_sub.add_parser("issue", help="render, sign, submit and anchor a school's transcripts for a year")
+    iss.add_argument("--school", required=True, help="the school's code, e.g. THPT-79-NTMK")
+    iss.add_argument("--year", required=True, help="school year, e.g. 2025-2026")
+    iss.add_argument("--issued-on", help="date of issue, YYYY-MM-DD (default: today)")
+    iss.add_argument("--workers", type=int, help="signing processes (default: one per CPU)")
+    iss.add_argument("--store", type=Path, help="imported transcripts (default: <data-dir>/transcripts)")
+    iss.set_defaults(func=cmd_transcripts_issue)
 
     pki = sub.add_parser("pki", help="development PKI")
     pki_sub = pki.add_subparsers(metavar="ACTION")
@@ -224,6 +231,43 @@ def cmd_transcripts_import(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{n} transcript(s) imported: {s.written} new, {s.unchanged} already there, unchanged." if en else
               f"Đã nhập {n} học bạ: {s.written} mới, {s.unchanged} đã có từ trước (không đổi).")
     return EXIT_OK
+
+
+def cmd_transcripts_issue(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import date
+
+    from core.chain import RegistryReader
+    from registry import service
+    from registry.chain import Web3Ledger
+    from registry.db import make_engine, make_sessionmaker
+    from signer.importing import TranscriptStore
+    from sogoc.issue import SignerSetup, issue_year, text_progress
+    from sogoc.setup_chain import ensure_dev_setup, keyring
+
+    with dev_chain(settings):
+        settings, pki = ensure_dev_setup(settings)
+        setup = SignerSetup(pki.directory, settings.tsa_url, settings.public_base_url,
+                            args.issued_on or date.today().isoformat())
+        out_dir = settings.data_dir / "issued" / args.school / args.year
+        store = TranscriptStore(args.store or settings.data_dir / "transcripts")
+        with make_sessionmaker(make_engine(settings.database))() as session:
+            summary = issue_year(store, args.school, args.year, out_dir, setup,
+                                 lambda credential, pdf: service.submit_document(session, credential, pdf),
+                                 workers=args.workers, progress=text_progress("Ký và nộp học bạ"))
+            ledger = Web3Ledger(RegistryReader.from_settings(settings), keyring(settings))
+            anchored = service.anchor_pending(session, ledger)
+    if summary.total == 0:
+        print(f"Không có học bạ nào của {args.school} năm học {args.year} để cấp (hãy chạy `sogoc transcripts import`).",
+              file=sys.stderr)
+        return EXIT_ERROR
+    rate = summary.signed / summary.seconds if summary.signed else 0.0
+    print(f"{summary.total} học bạ: {summary.signed} vừa ký ({rate:.1f}/giây), {summary.already} đã ký từ lần trước; "
+          f"PDF trong {out_dir}.")
+    for batch in anchored.anchored:
+        print(f"Đã neo lô {batch.id}: {batch.leaf_count} văn bản, khối {batch.block_number}.")
+    for batch, error in anchored.failed:
+        print(f"Lô {batch.id} chưa neo được, sẽ thử lại ở lần chạy sau: {error}", file=sys.stderr)
+    return EXIT_ERROR if anchored.failed else EXIT_OK
 
 
 def cmd_pki_init(args: argparse.Namespace, settings: Settings) -> int:

@@ -1,0 +1,55 @@
+"""Issuing a school year in bulk: every transcript signed once, submitted, and safe to re-run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from signer.importing import SchoolProfile, TranscriptStore, import_file
+from sogoc.issue import SignerSetup, issue_year
+from verifier.pdf import check_signatures, extract_credential_json
+
+EXAMPLES = Path(__file__).parents[2] / "examples"
+
+
+@pytest.fixture
+def store(tmp_path) -> TranscriptStore:
+    store = TranscriptStore(tmp_path / "transcripts")
+    profile = SchoolProfile.load(EXAMPLES / "school-THPT-79-NTMK.toml")
+    assert import_file(EXAMPLES / "hoc-ba-12A1.csv", profile, store).ok
+    return store
+
+
+@pytest.mark.parametrize("workers", [2])
+def test_a_year_is_signed_once_and_a_rerun_only_resubmits(tmp_path, store, dev_pki, workers):
+    setup = SignerSetup(dev_pki.directory, "", "https://xacminh.example.gov.vn", "2026-06-05")
+    out = tmp_path / "issued"
+    submitted: list[str] = []
+    seen: list[tuple[int, int]] = []
+
+    first = issue_year(store, "THPT-79-NTMK", "2025-2026", out, setup,
+                       lambda credential, pdf: submitted.append(credential.id), workers=workers,
+                       progress=lambda done, total: seen.append((done, total)))
+
+    assert (first.total, first.signed, first.already) == (3, 3, 0)
+    assert seen[-1] == (3, 3)
+    pdfs = sorted(out.glob("*.pdf"))
+    assert [p.stem for p in pdfs] == sorted(["079308001234", "075208004567", "046308007890"])
+    for pdf in pdfs:
+        data = pdf.read_bytes()
+        assert [s.field_name for s in check_signatures(data, dev_pki.trust_roots())] == \
+            ["GiaoVienChuNhiem", "HieuTruong"]
+        assert b"sogoc.credential/1" in extract_credential_json(data)
+
+    before = {p.name: p.read_bytes() for p in pdfs}
+    pdfs[0].unlink()  # as if the run had been interrupted before this one was written
+    again: list[str] = []
+    second = issue_year(store, "THPT-79-NTMK", "2025-2026", out, setup,
+                        lambda credential, pdf: again.append(credential.id), workers=workers)
+
+    assert (second.signed, second.already) == (1, 2)
+    assert len(again) == 3 and len(set(again) & set(submitted)) == 2  # the two kept files, submitted again
+    for p in sorted(out.glob("*.pdf"))[1:]:
+        assert p.read_bytes() == before[p.name], "a signed transcript is never signed again"
+    assert not list(out.glob(".*.partial"))

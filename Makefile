@@ -4,8 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 ABI    := core/abi/CredentialRegistry.json
 FONTS  := signer/fonts/DejaVuSans.ttf signer/fonts/DejaVuSans-Bold.ttf
-# Debian packages the tests use as independent checks (poppler's pdfsig and pdftotext, NSS certutil, zbarimg).
-TEST_DEBS := poppler-utils libnss3-tools qpdf zbar-tools
+# Debian packages the tests use: independent checks (poppler's pdfsig and pdftotext, NSS certutil, zbarimg)
+# and SoftHSM2 with OpenSC's pkcs11-tool, a real PKCS#11 token standing in for a principal's USB token.
+TEST_DEBS := poppler-utils libnss3-tools qpdf zbar-tools softhsm2 opensc
 
 .PHONY: run test setup python node contracts test-deps lint-imports test-contracts test-python bench bench-signing clean
 
@@ -37,6 +38,7 @@ signer/fonts/%.ttf: node_modules/.sogoc-node-setup
 
 test-deps:
 	@command -v pdfsig >/dev/null && command -v certutil >/dev/null && command -v zbarimg >/dev/null \
+	  && command -v softhsm2-util >/dev/null && command -v pkcs11-tool >/dev/null \
 	  || { echo "installing $(TEST_DEBS)"; \
 	       (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_DEBS)) >/dev/null; }
 

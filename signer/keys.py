@@ -3,10 +3,10 @@
 pyHanko's stock ``SimpleSigner`` re-parses the private key for every signature (about
 40 ms of RSA key checks each time); :class:`Pkcs12SigningKey` parses it once and keeps it.
 
-:class:`SigningKey` is the small base class the rest of the signer depends on. Today there
-is one implementation, a PKCS#12 file (``.p12``) loaded into memory; principals with
-licensed certificates on USB tokens will get a PKCS#11 variant wrapping pyHanko's
-``PKCS11Signer`` behind the same interface (and a real :meth:`SigningKey.close`).
+:class:`SigningKey` is the small base class the rest of the signer depends on, with two
+implementations: a PKCS#12 file (``.p12``) loaded into memory, and a key on a PKCS#11 token
+(the USB tokens licensed Vietnamese CAs issue to principals), where the key never leaves the
+token and the PIN is used to log in and then forgotten (never logged, never stored).
 """
 
 from __future__ import annotations
@@ -105,3 +105,41 @@ class Pkcs12SigningKey(SigningKey):
             return asn1_x509.Certificate.load(c.public_bytes(Encoding.DER))
 
         return cls(_InMemorySigner(key, to_asn1(cert), [to_asn1(c) for c in chain]))
+
+
+class Pkcs11SigningKey(SigningKey):
+    """A key on a PKCS#11 token, used through pyHanko's ``PKCS11Signer``; :meth:`close` logs out."""
+
+    def __init__(self, session, signer: Signer) -> None:
+        self._session, self._signer = session, signer
+
+    @property
+    def signer(self) -> Signer:
+        return self._signer
+
+    @classmethod
+    def open(cls, module: Path, *, token_label: str, key_label: str, pin: str,
+             chain: list[asn1_x509.Certificate] = ()) -> "Pkcs11SigningKey":
+        """Log in to the token labelled ``token_label`` with ``pin`` and use the key and
+        certificate labelled ``key_label``. ``chain``: intermediate certificates to embed
+        (tokens usually hold only the signer's own certificate)."""
+        from pkcs11 import PKCS11Error
+        from pyhanko.sign.pkcs11 import PKCS11Signer, TokenCriteria, open_pkcs11_session
+
+        try:
+            session = open_pkcs11_session(str(module), token_criteria=TokenCriteria(label=token_label), user_pin=pin)
+        except (PKCS11Error, OSError, RuntimeError) as e:  # the message never contains the PIN
+            raise SignerError(f"cannot log in to token {token_label!r} with {module}: {type(e).__name__} {e}",
+                              code="token_unavailable") from None
+        try:
+            signer = PKCS11Signer(session, key_label=key_label, cert_label=key_label,
+                                  ca_chain=list(chain), embed_roots=False)
+            signer.signing_cert  # fetch now: a missing certificate is an error here, not mid-batch
+        except Exception as e:  # noqa: BLE001 - pyHanko raises several kinds for a missing object
+            session.close()
+            raise SignerError(f"token {token_label!r} has no key and certificate labelled {key_label!r}: {e}",
+                              code="token_unavailable") from None
+        return cls(session, signer)
+
+    def close(self) -> None:
+        self._session.close()

@@ -85,6 +85,11 @@ def _parser() -> argparse.ArgumentParser:
     iss.add_argument("--issued-on", help="date of issue, YYYY-MM-DD (default: today)")
     iss.add_argument("--workers", type=int, help="signing processes (default: one per CPU)")
     iss.add_argument("--store", type=Path, help="imported transcripts (default: <data-dir>/transcripts)")
+    iss.add_argument("--principal-token", metavar="LABEL",
+                     help="sign as principal with the key on this PKCS#11 token (PIN: $SOGOC_PKCS11_PIN or a prompt)")
+    iss.add_argument("--principal-key-label", default="principal", help="label of the key on the token")
+    iss.add_argument("--pkcs11-module", type=Path, default=Path("/usr/lib/softhsm/libsofthsm2.so"),
+                     help="the token's PKCS#11 library (the CA's driver; default: SoftHSM2)")
     iss.set_defaults(func=cmd_transcripts_issue)
 
     pki = sub.add_parser("pki", help="development PKI")
@@ -241,13 +246,20 @@ def cmd_transcripts_issue(args: argparse.Namespace, settings: Settings) -> int:
     from registry.chain import Web3Ledger
     from registry.db import make_engine, make_sessionmaker
     from signer.importing import TranscriptStore
-    from sogoc.issue import SignerSetup, issue_year, text_progress
+    from sogoc.issue import SignerSetup, TokenKey, issue_year, text_progress
     from sogoc.setup_chain import ensure_dev_setup, keyring
 
     with dev_chain(settings):
         settings, pki = ensure_dev_setup(settings)
+        token = None
+        if args.principal_token:
+            import getpass
+            import os
+
+            pin = os.environ.get("SOGOC_PKCS11_PIN") or getpass.getpass(f"PIN of token {args.principal_token}: ")
+            token = TokenKey(args.pkcs11_module, args.principal_token, args.principal_key_label, pin)
         setup = SignerSetup(pki.directory, settings.tsa_url, settings.public_base_url,
-                            args.issued_on or date.today().isoformat())
+                            args.issued_on or date.today().isoformat(), token)
         out_dir = settings.data_dir / "issued" / args.school / args.year
         store = TranscriptStore(args.store or settings.data_dir / "transcripts")
         with make_sessionmaker(make_engine(settings.database))() as session:

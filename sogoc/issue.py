@@ -16,7 +16,7 @@ import multiprocessing
 import os
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -30,6 +30,17 @@ from signer.sign import make_timestamper, sign_transcript
 
 
 @dataclass(frozen=True)
+class TokenKey:
+    """The principal's key on a PKCS#11 token. The PIN travels to the signing processes and is
+    used to log in; it is never printed (``repr`` leaves it out) and never written anywhere."""
+
+    module: Path
+    token_label: str
+    key_label: str
+    pin: str = field(repr=False)
+
+
+@dataclass(frozen=True)
 class SignerSetup:
     """Everything a worker needs to sign, picklable: where the keys are, not the keys."""
 
@@ -37,12 +48,22 @@ class SignerSetup:
     tsa_url: str
     public_base_url: str
     issued_on: str
+    principal_token: TokenKey | None = None
 
     def load(self) -> tuple[SigningKey, SigningKey, object]:
+        from signer.keys import Pkcs11SigningKey
         from signer.pki import DevPki
 
         pki = DevPki(self.pki_dir)
-        return pki.signer_key("teacher"), pki.signer_key("principal"), make_timestamper(self.tsa_url or None, pki)
+        teacher = pki.signer_key("teacher")
+        if self.principal_token is None:
+            principal = pki.signer_key("principal")
+        else:
+            t = self.principal_token
+            chain = [c for c in teacher.signer.cert_registry if c.self_signed != "yes"]  # the department's CA
+            principal = Pkcs11SigningKey.open(t.module, token_label=t.token_label, key_label=t.key_label,
+                                              pin=t.pin, chain=chain)
+        return teacher, principal, make_timestamper(self.tsa_url or None, pki)
 
 
 @dataclass(frozen=True)

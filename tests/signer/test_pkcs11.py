@@ -68,3 +68,21 @@ def test_a_wrong_pin_is_refused_without_showing_it(token):
 def test_a_missing_key_label_is_named(token):
     with pytest.raises(SignerError, match="no key and certificate labelled 'teacher'"):
         Pkcs11SigningKey.open(MODULE, token_label=TOKEN, key_label="teacher", pin=PIN)
+
+
+def test_bulk_issuing_signs_as_principal_with_the_token(token, dev_pki, tmp_path):
+    """The signing processes each log in to the token; the PIN never appears in what is printed."""
+    from signer.importing import SchoolProfile, TranscriptStore, import_file
+    from sogoc.issue import SignerSetup, TokenKey, issue_year
+
+    examples = Path(__file__).parents[2] / "examples"
+    store = TranscriptStore(tmp_path / "store")
+    assert import_file(examples / "hoc-ba-12A1.csv", SchoolProfile.load(examples / "school-THPT-79-NTMK.toml"),
+                       store).ok
+    setup = SignerSetup(dev_pki.directory, "", "https://example.test", "2026-06-05",
+                        TokenKey(MODULE, TOKEN, "principal", PIN))
+    assert PIN not in repr(setup)
+    summary = issue_year(store, "THPT-79-NTMK", "2025-2026", tmp_path / "out", setup, lambda c, p: None, workers=1)
+    assert summary.signed == 3
+    for pdf in (tmp_path / "out").glob("*.pdf"):
+        assert all(r.ok for r in check_signatures(pdf.read_bytes(), dev_pki.trust_roots()))

@@ -19,7 +19,6 @@ import segno
 from pyhanko.pdf_utils import embed
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -29,22 +28,13 @@ from core.credential import EMBEDDED_FILE_NAME, Credential, verification_code
 from core.transcript import Transcript
 from signer.errors import SignerError
 from signer.fonts import register_fonts
-from signer.sign import PRINCIPAL_FIELD, TEACHER_FIELD
+from signer.layout import CONTENT_WIDTH, MARGIN, PAGE_HEIGHT, PAGE_WIDTH, PRINCIPAL_FIELD, SIGNATURE_BOXES
 
-PAGE_WIDTH, PAGE_HEIGHT = A4
-MARGIN = 42.0
-CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 INK = colors.HexColor("#1a1a1a")
 MUTED = colors.HexColor("#555555")
 RULE = colors.HexColor("#9a9a9a")
 HEADER_FILL = colors.HexColor("#e8edf3")
 
-#: Signature boxes (x1, y1, x2, y2 in PDF points, origin bottom left), by signature field
-#: name: where visible signature appearances will go.
-SIGNATURE_BOXES = {
-    TEACHER_FIELD: (MARGIN + 10, 138.0, MARGIN + 230, 238.0),
-    PRINCIPAL_FIELD: (PAGE_WIDTH - MARGIN - 230, 138.0, PAGE_WIDTH - MARGIN - 10, 238.0),
-}
 _FLOW_BOTTOM = 268.0  # the flowing content must end above the date line of the signature area
 
 
@@ -55,7 +45,7 @@ def render_transcript(transcript: Transcript, credential: Credential, verify_url
     """
     regular, bold = register_fonts()
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, pageCompression=1, initialFontName=regular)
+    canvas = Canvas(buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), pageCompression=1, initialFontName=regular)
     student = transcript.student
     canvas.setTitle(f"Học bạ {transcript.school_year} — {student.full_name}")
     canvas.setAuthor(transcript.school.name)

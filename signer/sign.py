@@ -5,6 +5,12 @@ stay untouched), SHA-256, PAdES subfilter (``ETSI.CAdES.detached``) with the sig
 certificate chain embedded; with a timestamper each signature carries an RFC 3161
 timestamp token (PAdES B-T), so its time does not rest on the signer's clock.
 
+A transcript's two signature fields exist, empty, before anyone signs, in the boxes the page
+draws for them. The homeroom teacher's signature certifies the document with DocMDP level 2
+(form filling and signing allowed, nothing else): the principal can still sign their field,
+and any other change after the teacher signed shows as a violation. Each signature carries a
+visible stamp in Vietnamese (:mod:`signer.appearance`).
+
 The space reserved for the signature is computed from the certificates instead of letting
 pyHanko sign a dummy document first to measure it (which signs everything twice).
 """
@@ -17,17 +23,17 @@ from datetime import datetime
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.sign import PdfSignatureMetadata, PdfSigner
-from pyhanko.sign.fields import SigSeedSubFilter
+from pyhanko.sign.fields import MDPPerm, SigFieldSpec, SigSeedSubFilter, append_signature_field
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 
+from signer.appearance import stamp_style
 from signer.errors import SignerError
 from signer.keys import SigningKey
 from signer.pki import DevPki
+from signer.layout import PRINCIPAL_FIELD, SIGNATURE_BOXES, TEACHER_FIELD
 
-TEACHER_FIELD = "GiaoVienChuNhiem"
-PRINCIPAL_FIELD = "HieuTruong"
 TEACHER_REASON = "Giáo viên chủ nhiệm xác nhận kết quả học tập và rèn luyện"
 PRINCIPAL_REASON = "Hiệu trưởng phê duyệt học bạ"
 
@@ -38,17 +44,22 @@ _CMS_OVERHEAD = 1024
 
 
 def sign_pdf(pdf: bytes, key: SigningKey, *, field_name: str, timestamper: TimeStamper | None = None,
-             reason: str | None = None, location: str | None = None, certify: bool = False) -> bytes:
-    """Append one PAdES signature in a new (invisible) field ``field_name``.
+             reason: str | None = None, location: str | None = None, certify: bool = False,
+             visible_in: tuple[float, float, float, float] | None = None) -> bytes:
+    """Append one PAdES signature in field ``field_name`` (created, invisible, if it does not exist).
 
     With ``timestamper`` the signature is PAdES B-T, else B-B. ``certify=True`` makes it a
-    certification (DocMDP) signature, which must be the document's first.
+    certification signature (DocMDP level 2: form filling and signing only), which must be the
+    document's first. ``visible_in``: the field's box, to draw the signer's stamp in it.
     """
     meta = PdfSignatureMetadata(
         field_name=field_name, md_algorithm="sha256", subfilter=SigSeedSubFilter.PADES,
-        reason=reason, location=location, certify=certify, name=key.subject_name or None,
+        reason=reason, location=location, certify=certify, docmdp_permissions=MDPPerm.FILL_FORMS,
+        name=key.subject_name or None,
     )
-    pdf_signer = PdfSigner(meta, signer=key.signer, timestamper=timestamper)
+    style = None if visible_in is None else stamp_style(key, (visible_in[2] - visible_in[0],
+                                                              visible_in[3] - visible_in[1]))
+    pdf_signer = PdfSigner(meta, signer=key.signer, timestamper=timestamper, stamp_style=style)
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
         out = pdf_signer.sign_pdf(writer, bytes_reserved=_bytes_reserved(key, timestamper), output=io.BytesIO())
@@ -59,12 +70,33 @@ def sign_pdf(pdf: bytes, key: SigningKey, *, field_name: str, timestamper: TimeS
     return out.getvalue()
 
 
+def stamp_box(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """The part of a drawn signature box left for the stamp: below its title, above the name."""
+    x1, y1, x2, y2 = box
+    return (x1 + 12, y1 + 26, x2 - 12, y2 - 34)
+
+
+def add_signature_fields(pdf: bytes, boxes: dict[str, tuple[float, float, float, float]]) -> bytes:
+    """Create empty signature fields on the last page (one incremental update), before anyone signs:
+    after a certification signature, filling a field is allowed, creating one is not."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    for name, box in boxes.items():
+        append_signature_field(writer, SigFieldSpec(name, box=box, on_page=-1))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def sign_transcript(pdf: bytes, teacher: SigningKey, principal: SigningKey,
                     timestamper: TimeStamper | None) -> bytes:
-    """The homeroom teacher confirms the results, then the principal approves (two updates)."""
-    signed = sign_pdf(pdf, teacher, field_name=TEACHER_FIELD, timestamper=timestamper, reason=TEACHER_REASON)
+    """The homeroom teacher confirms the results and certifies the document, then the principal
+    approves: two visible signatures in the boxes the page draws for them."""
+    boxes = {name: stamp_box(box) for name, box in SIGNATURE_BOXES.items()}
+    prepared = add_signature_fields(pdf, boxes)
+    signed = sign_pdf(prepared, teacher, field_name=TEACHER_FIELD, timestamper=timestamper, reason=TEACHER_REASON,
+                      certify=True, visible_in=boxes[TEACHER_FIELD])
     return sign_pdf(signed, principal, field_name=PRINCIPAL_FIELD, timestamper=timestamper,
-                    reason=PRINCIPAL_REASON)
+                    reason=PRINCIPAL_REASON, visible_in=boxes[PRINCIPAL_FIELD])
 
 
 def make_timestamper(tsa_url: str | None, pki: DevPki | None, *,

@@ -69,3 +69,31 @@ def test_timestamper_choice(dev_pki):
     with pytest.raises(SignerError) as e:
         make_timestamper(None, None)
     assert e.value.code == "no_timestamper"
+
+
+def test_the_teacher_certifies_and_the_principal_may_still_sign(signed_transcript, dev_pki):
+    """DocMDP level 2 on the first signature: form filling and signing only, so the principal's
+    approval is allowed and both signatures cover the document."""
+    from pyhanko.sign.fields import MDPPerm
+
+    reader = PdfFileReader(io.BytesIO(signed_transcript.pdf))
+    teacher, principal = reader.embedded_signatures
+    assert teacher.docmdp_level == MDPPerm.FILL_FORMS
+    assert principal.docmdp_level is None  # an approval signature
+    for _, status in _statuses(signed_transcript.pdf, dev_pki.trust_roots()):
+        assert status.docmdp_ok is not False and status.bottom_line
+
+
+def test_each_signature_is_visible_in_its_box_on_the_page(signed_transcript):
+    from signer.layout import SIGNATURE_BOXES
+
+    reader = PdfFileReader(io.BytesIO(signed_transcript.pdf))
+    page = reader.root["/Pages"]["/Kids"][-1]
+    widgets = {str(a.get_object()["/T"]): a.get_object() for a in page["/Annots"]
+               if a.get_object().get("/FT") == "/Sig"}
+    assert set(widgets) == set(SIGNATURE_BOXES)
+    for name, widget in widgets.items():
+        x1, y1, x2, y2 = (float(v) for v in widget["/Rect"])
+        bx1, by1, bx2, by2 = SIGNATURE_BOXES[name]
+        assert bx1 < x1 < x2 < bx2 and by1 < y1 < y2 < by2, "the stamp sits inside the drawn box"
+        assert "/AP" in widget  # an appearance: readers show it

@@ -266,5 +266,6 @@ def test_a_field_painted_over_the_transcript_after_the_last_signature_is_caught(
     assert principal.intact and principal.trusted
     assert not principal.covers_document and not principal.ok
     assert "after the last signature" in principal.problem
-    # The principal's own signature is form filling after the teacher's: tolerated there.
-    assert teacher.covers_document
+    # The teacher's signature certifies the document (DocMDP level 2): filling the principal's
+    # field was allowed (see `untouched`), adding a field over the page is not.
+    assert not teacher.covers_document

@@ -1,0 +1,70 @@
+"""What a signature looks like on the page: a small stamp in Vietnamese inside its box.
+
+pyHanko draws a text stamp by subsetting a TrueType font for every signature, which costs more
+than the signature itself. The stamp says the same thing in every document a signer signs
+(who signed, whose certificate), so it is drawn once per signer with reportlab, kept as a
+one-page PDF, and pyHanko places that page in the signature's box (``StaticStampStyle``).
+The time of signing is in the signature and its time-stamp, where readers show it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+from reportlab.lib import colors
+from reportlab.pdfgen.canvas import Canvas
+from pyhanko.stamp import StaticStampStyle
+
+from signer.fonts import register_fonts
+from signer.keys import SigningKey
+
+INK = colors.HexColor("#0b5394")
+_DIR = Path(tempfile.gettempdir()) / "sogoc-stamps"
+
+
+def stamp_style(key: SigningKey, size: tuple[float, float]) -> StaticStampStyle:
+    """The stamp of ``key``'s holder, ``size`` (width, height) points, ready for pyHanko."""
+    issuer = key.certificate.issuer.native.get("common_name", "")
+    return _style(key.subject_name, issuer, round(size[0], 1), round(size[1], 1))
+
+
+@lru_cache(maxsize=64)
+def _style(name: str, issuer: str, width: float, height: float) -> StaticStampStyle:
+    pdf = render_stamp(name, issuer, width, height)
+    _DIR.mkdir(exist_ok=True)
+    path = _DIR / f"{hashlib.sha256(pdf).hexdigest()[:20]}.pdf"  # same content, same file: safe across processes
+    if not path.exists():
+        partial = path.with_suffix(f".{id(pdf)}.partial")
+        partial.write_bytes(pdf)
+        partial.replace(path)
+    return StaticStampStyle.from_pdf_file(str(path), border_width=0)
+
+
+def render_stamp(name: str, issuer: str, width: float, height: float) -> bytes:
+    """A one-page PDF of ``width`` x ``height`` points: "Đã ký số", the signer, the certificate's issuer."""
+    regular, bold = register_fonts()
+    buffer = io.BytesIO()
+    c = Canvas(buffer, pagesize=(width, height), pageCompression=1)
+    c.setStrokeColor(INK)
+    c.setLineWidth(0.8)
+    c.roundRect(0.5, 0.5, width - 1, height - 1, 3, stroke=1, fill=0)
+    c.setFillColor(INK)
+    c.setFont(bold, 8.5)
+    c.drawCentredString(width / 2, height - 12, "ĐÃ KÝ SỐ")
+    c.setFont(bold, 8)
+    c.drawCentredString(width / 2, height - 23, _fit(c, name, bold, 8, width - 8))
+    c.setFont(regular, 6.5)
+    c.drawCentredString(width / 2, height - 33, _fit(c, f"Chứng thư số: {issuer}", regular, 6.5, width - 8))
+    c.showPage()
+    c.save()
+    return buffer.getvalue()
+
+
+def _fit(c: Canvas, text: str, font: str, size: float, width: float) -> str:
+    while text and c.stringWidth(text, font, size) > width:
+        text = text[:-2] + "…"
+    return text

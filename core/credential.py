@@ -51,6 +51,37 @@ def is_document_id(text: str) -> bool:
     return isinstance(text, str) and _ID.fullmatch(text) is not None
 
 
+#: Groups of the printed verification code: 26 characters as 4-4-4-4-4-3-3, short enough to
+#: read aloud and to find one's place in.
+CODE_GROUPS = (4, 4, 4, 4, 4, 3, 3)
+#: What people type for what is printed. The id's alphabet (a-z, 2-7) has no 0, 1, 8 or 9, so
+#: each of them can only be a misread letter: 0 for o, 1 for l, 8 for b.
+_CONFUSIONS = str.maketrans({"0": "o", "1": "l", "8": "b"})
+_CODE_SEPARATORS = re.compile(r"[\s\-‐‑‒–—_.·]+")
+
+
+def verification_code(document_id: str) -> str:
+    """The document id as printed beside the QR code: ``mfrg-gzdf-mztw-q2lk-nnwg-23t-poa``.
+
+    It is the id itself, all 128 bits of it, only grouped: a shorter code would have to be
+    made unique at intake and would be guessable in proportion to its shortness.
+    """
+    parts, start = [], 0
+    for size in CODE_GROUPS:
+        parts.append(document_id[start:start + size])
+        start += size
+    return "-".join(parts)
+
+
+def document_id_from_code(text: str) -> str | None:
+    """The id in what someone typed: any case, spaces or dashes anywhere, 0/1/8 for o/l/b.
+
+    None when it cannot be an id (wrong length, a 9, a letter outside the alphabet).
+    """
+    candidate = _CODE_SEPARATORS.sub("", text).lower().translate(_CONFUSIONS)
+    return candidate if is_document_id(candidate) else None
+
+
 @dataclass(frozen=True)
 class Credential:
     """One document's content with its salt. Text may arrive in NFC or NFD: the data hash is

@@ -25,7 +25,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, Table, TableStyle
 
-from core.credential import EMBEDDED_FILE_NAME, Credential
+from core.credential import EMBEDDED_FILE_NAME, Credential, verification_code
 from core.transcript import Transcript
 from signer.errors import SignerError
 from signer.fonts import register_fonts
@@ -231,9 +231,15 @@ class _Page:
             url_size -= 0.25
         self.c.setFont(self.regular, url_size)
         self.c.drawString(x, bottom + size - 25, verify_url)
+        # the code to type when the QR code cannot be scanned: the id itself, grouped
+        label = "Mã xác thực / Verification code: "
+        self.c.setFont(self.regular, 8.5)
+        self.c.drawString(x, bottom + size - 39, label)
+        self.c.setFont(self.bold, 10)
+        self.c.drawString(x + stringWidth(label, self.regular, 8.5), bottom + size - 39,
+                          verification_code(credential.id))
         self.c.setFillColor(MUTED)
         self.c.setFont(self.regular, 7.5)
-        self.c.drawString(x, bottom + size - 41, f"Mã học bạ / Document ID: {credential.id}")
         self.c.drawString(x, bottom + size - 53, f"Học bạ điện tử do {t.school.name} cấp, "
                                                   "được ký số bởi giáo viên chủ nhiệm và hiệu trưởng.")
         self.c.drawString(x, bottom + size - 64, t.school.address)

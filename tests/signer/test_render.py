@@ -9,7 +9,7 @@ import unicodedata
 import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from core.credential import EMBEDDED_FILE_NAME
+from core.credential import EMBEDDED_FILE_NAME, document_id_from_code, verification_code
 from signer import fonts
 from signer.errors import SignerError
 from signer.render import render_transcript, vietnamese_date
@@ -61,6 +61,17 @@ def test_every_vietnamese_string_copies_out_exactly(rendered, index):
     expected += [f"{i} {r.subject} {r.term1} {r.term2} {r.year}" for i, r in enumerate(t.subjects, start=1)]
     missing = [e for e in expected if e not in text]
     assert not missing, f"not in the text layer: {missing}"
+
+
+def test_verification_code_is_printed_beside_the_qr_and_leads_back_to_the_id(rendered):
+    _, credential, _, pdf = rendered[0]
+    text = pdftotext(pdf)
+    code = verification_code(credential.id)
+    assert f"Mã xác thực / Verification code: {code}" in text
+    assert document_id_from_code(code) == credential.id
+    # as someone copies it from paper: upper case, spaces, a zero for an o, a one for an l
+    typed = code.upper().replace("-", " ").replace("O", "0").replace("L", "1")
+    assert document_id_from_code(typed) == credential.id
 
 
 def test_qr_code_scans_to_exactly_the_verify_url(rendered, tmp_path):

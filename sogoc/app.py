@@ -20,6 +20,7 @@ from verifier.pdf import load_trust_roots
 from verifier.report import Report
 from verifier.verify import Verifier
 from verifier.web import create_router as verifier_router
+from verifier.web import install as install_public_edge
 
 
 class RegistryEvidenceSource:
@@ -69,6 +70,11 @@ def create_app(settings: Settings) -> FastAPI:
     async def sogoc_error(_request: Request, exc: SogocError) -> JSONResponse:
         return JSONResponse({"code": exc.code, "detail": exc.detail}, status_code=exc.http_status)
 
+    install_public_edge(app, lookups_per_minute=settings.rate_limit_lookups,
+                        uploads_per_minute=settings.rate_limit_uploads,
+                        trusted_proxies=settings.trusted_proxy_list,
+                        hsts=settings.public_base_url.startswith("https://"))
     app.include_router(registry_router(sessions, chain))
-    app.include_router(verifier_router(LocalVerificationService(verifier, sessions)))
+    app.include_router(verifier_router(LocalVerificationService(verifier, sessions),
+                                       max_upload=settings.max_upload_mb * 1024 * 1024))
     return app

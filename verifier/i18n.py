@@ -29,9 +29,11 @@ VI: dict[str, str] = {
     "home.intro": "Văn bằng, học bạ được cấp qua Sổ Gốc mang chữ ký số của nhà trường và được ghi nhận trên "
                   "chuỗi khối. Tại đây bạn kiểm tra được văn bản có phải do nhà trường cấp, còn nguyên vẹn "
                   "và còn hiệu lực hay không.",
-    "home.id.title": "Tra cứu bằng mã văn bản",
-    "home.id.help": "Mã gồm 26 ký tự, in dưới mã QR trên văn bản. Quét mã QR sẽ mở thẳng trang kết quả.",
-    "home.id.label": "Mã văn bản",
+    "home.id.title": "Tra cứu bằng mã xác thực",
+    "home.id.help": "Mã xác thực gồm 26 chữ và số, in cạnh mã QR trên văn bản (ví dụ mfrg-gzdf-mztw-q2lk-nnwg-23t-poa). "
+                    "Gõ chữ hoa hay chữ thường, có hay không có dấu gạch đều được. Quét mã QR sẽ mở thẳng trang "
+                    "kết quả.",
+    "home.id.label": "Mã xác thực",
     "home.id.submit": "Tra cứu",
     "home.file.title": "Kiểm tra tệp PDF",
     "home.file.help": "Chọn tệp PDF nhà trường đã gửi (tối đa {limit} MB). Tệp chỉ được kiểm tra, không được lưu lại.",
@@ -189,7 +191,7 @@ VI: dict[str, str] = {
     "error.code": "Mã lỗi",
     "error.back": "Về trang tra cứu",
     "error.unknown_document.title": "Không tìm thấy văn bản",
-    "error.unknown_document.text": "Không có kết quả cho đường dẫn này. Hãy kiểm tra lại mã văn bản (26 ký tự) "
+    "error.unknown_document.text": "Không có kết quả cho đường dẫn này. Hãy kiểm tra lại mã xác thực (26 ký tự) "
                                    "hoặc quét lại mã QR trên văn bản. Nếu vẫn không được, liên hệ nhà trường "
                                    "đã cấp.",
     "error.not_a_pdf.title": "Tệp không phải PDF",
@@ -205,6 +207,22 @@ VI: dict[str, str] = {
                               "thử lại sau ít phút.",
     "error.evidence_unavailable.title": "Tạm thời không kiểm tra được",
     "error.evidence_unavailable.text": "Không lấy được bằng chứng của văn bản. Hãy thử lại sau ít phút.",
+    "error.rate_limited.title": "Bạn tra cứu quá nhanh",
+    "error.rate_limited.text": "Để bảo vệ dữ liệu của học sinh, mỗi máy chỉ được tra cứu một số lần trong một "
+                               "phút. Hãy đợi khoảng {seconds} giây rồi thử lại.",
+    "error.not_found.title": "Không có trang này",
+    "error.not_found.text": "Địa chỉ bạn mở không tồn tại. Hãy quét lại mã QR trên văn bản hoặc nhập mã xác "
+                            "thực ở trang tra cứu.",
+    "error.method_not_allowed.title": "Yêu cầu không hợp lệ",
+    "error.method_not_allowed.text": "Trang này không nhận kiểu yêu cầu đó. Hãy quay lại trang tra cứu.",
+    "error.invalid_request.title": "Yêu cầu không hợp lệ",
+    "error.invalid_request.text": "Thông tin gửi lên không đúng dạng. Hãy quay lại trang tra cứu và thử lại.",
+    "error.unsupported_media_type.title": "Tệp không phải PDF",
+    "error.unsupported_media_type.text": "Hãy gửi tệp PDF qua mẫu “Kiểm tra tệp PDF” ở trang tra cứu.",
+    "error.bad_upload.title": "Tệp gửi lên bị lỗi",
+    "error.bad_upload.text": "Tệp không được gửi trọn vẹn. Hãy chọn lại tệp PDF và thử lại.",
+    "error.internal_error.title": "Đã có lỗi ở máy chủ",
+    "error.internal_error.text": "Không phải lỗi của bạn hay của văn bản. Hãy thử lại sau ít phút.",
     "error.generic.text": "Đã có lỗi khi kiểm tra. Hãy thử lại; nếu lỗi lặp lại, báo cho chúng tôi kèm mã lỗi "
                           "dưới đây.",
 }
@@ -225,10 +243,11 @@ EN: dict[str, str] = {
     "home.intro": "Diplomas and transcripts issued through Sổ Gốc carry the school's digital signature and are "
                   "recorded on a blockchain. Here you can check that a document was issued by the school, is "
                   "intact, and is still in force.",
-    "home.id.title": "Look up by document code",
-    "home.id.help": "The 26-character code printed under the QR code. Scanning the QR code opens the result "
-                    "page directly.",
-    "home.id.label": "Document code",
+    "home.id.title": "Look up by verification code",
+    "home.id.help": "The 26-character verification code printed beside the QR code (for example "
+                    "mfrg-gzdf-mztw-q2lk-nnwg-23t-poa), in upper or lower case, with or without the dashes. "
+                    "Scanning the QR code opens the result page directly.",
+    "home.id.label": "Verification code",
     "home.id.submit": "Look up",
     "home.file.title": "Check a PDF file",
     "home.file.help": "Choose the PDF file the school sent (at most {limit} MB). It is only checked, never stored.",
@@ -389,7 +408,7 @@ EN: dict[str, str] = {
     "error.code": "Error code",
     "error.back": "Back to the look-up page",
     "error.unknown_document.title": "Document not found",
-    "error.unknown_document.text": "There is no result for this address. Check the document code (26 characters) "
+    "error.unknown_document.text": "There is no result for this address. Check the verification code (26 characters) "
                                    "or scan the QR code on the document again. If it still fails, contact the "
                                    "issuing school.",
     "error.not_a_pdf.title": "This is not a PDF file",
@@ -406,6 +425,24 @@ EN: dict[str, str] = {
     "error.evidence_unavailable.title": "Cannot check right now",
     "error.evidence_unavailable.text": "The document's evidence could not be fetched. Please try again in a few "
                                        "minutes.",
+    "error.rate_limited.title": "Too many look-ups",
+    "error.rate_limited.text": "To protect students' data, each device may look up only a few documents a "
+                               "minute. Please wait about {seconds} seconds and try again.",
+    "error.not_found.title": "No such page",
+    "error.not_found.text": "This address does not exist. Scan the QR code on the document again, or type the "
+                            "verification code on the look-up page.",
+    "error.method_not_allowed.title": "Invalid request",
+    "error.method_not_allowed.text": "This page does not accept that kind of request. Go back to the look-up page.",
+    "error.invalid_request.title": "Invalid request",
+    "error.invalid_request.text": "What was sent is not in the expected form. Go back to the look-up page and try "
+                                  "again.",
+    "error.unsupported_media_type.title": "This is not a PDF file",
+    "error.unsupported_media_type.text": "Send the PDF file with the “Check a PDF file” form on the look-up page.",
+    "error.bad_upload.title": "The upload was broken",
+    "error.bad_upload.text": "The file did not arrive whole. Choose the PDF file again and retry.",
+    "error.internal_error.title": "The server failed",
+    "error.internal_error.text": "This is neither your fault nor the document's. Please try again in a few "
+                                 "minutes.",
     "error.generic.text": "Something went wrong during the check. Please try again; if it keeps failing, report "
                           "it with the error code below.",
 }

@@ -13,7 +13,7 @@ from core.errors import ChainError, InvalidInput
 from core.status import REASON_LABELS, CheckCode, CheckStatus, RevocationReason, Verdict
 from verifier import i18n
 from verifier.report import Check, Report
-from verifier.web import create_router
+from verifier.web import create_router, install
 
 VALID_ID = "mfrggzdfmztwq2lknnwg23tpoa"
 REVOKED_ID = "nbswy3dpeb3w64tmmqqgc3tfmu"
@@ -129,8 +129,11 @@ class FakeService:
         return tampered_report() if b"tampered" in pdf else unknown_report() if b"plain" in pdf else valid_report()
 
 
-def make_client(service: FakeService | None = None, **kwargs) -> TestClient:
+def make_client(service: FakeService | None = None, *, lookups: int = 0, uploads: int = 0,
+                proxies: tuple[str, ...] = (), hsts: bool = False, **kwargs) -> TestClient:
+    """The pages as the composition root serves them: router plus edge (limits off unless asked)."""
     app = FastAPI()
+    install(app, lookups_per_minute=lookups, uploads_per_minute=uploads, trusted_proxies=proxies, hsts=hsts)
     app.include_router(create_router(service or FakeService(), **kwargs))
     return TestClient(app)
 

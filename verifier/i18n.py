@@ -50,9 +50,9 @@ VI: dict[str, str] = {
     "verdict.valid.next": "Đối chiếu họ tên, ngày sinh với giấy tờ tùy thân của người xuất trình. Nếu bạn đang "
                           "cầm bản in, hãy so từng thông tin với trang này: khác biệt nào cũng có nghĩa bản in "
                           "đã bị sửa.",
-    "verdict.revoked.title": "Văn bản đã bị thu hồi",
-    "verdict.revoked.lead": "Văn bản này đã bị thu hồi theo quyết định của cơ quan có thẩm quyền và không còn "
-                            "giá trị.",
+    "verdict.revoked.title": "Văn bản đã bị thu hồi, hủy bỏ",
+    "verdict.revoked.lead": "Văn bản này đã bị thu hồi, hủy bỏ theo quyết định của cơ quan có thẩm quyền và "
+                            "không còn giá trị.",
     "verdict.revoked.next": "Không chấp nhận văn bản này. Lý do và quyết định thu hồi ở bên dưới; liên hệ nhà "
                             "trường đã cấp nếu cần thêm thông tin.",
     "verdict.superseded.title": "Đã được đính chính — xem bản hiện hành",
@@ -167,6 +167,23 @@ VI: dict[str, str] = {
     "check.revoked": "Văn bản đã bị thu hồi.",
     "check.superseded": "Văn bản đã được thay bằng bản đính chính.",
 
+    "acc.title": "Cơ sở cấp và chuỗi công nhận",
+    "acc.intro": "Ai đã đăng ký ai trên chuỗi khối: Bộ đăng ký Sở, Sở đăng ký trường. Hiệu lực được xét tại thời "
+                 "điểm văn bản được ghi nhận.",
+    "acc.ministry": "Bộ (gốc tin cậy)",
+    "acc.authority": "Cơ quan quản lý",
+    "acc.issuer": "Cơ sở cấp",
+    "acc.ministry.default": "Bộ Giáo dục và Đào tạo",
+    "acc.unnamed": "(chưa có tên trong sổ đăng ký)",
+    "acc.valid": "Có hiệu lực khi cấp",
+    "acc.invalid": "Không có hiệu lực khi cấp",
+    "acc.root": "Chủ hợp đồng: gốc của chuỗi công nhận",
+    "acc.period": "Thời hạn: {start} – {end}",
+    "acc.open_ended": "không thời hạn",
+    "acc.suspended_now": "Hiện đang bị đình chỉ (không ảnh hưởng văn bản đã cấp trước đó)",
+    "acc.account": "Tài khoản trên chuỗi",
+    "acc.names": "Tên lấy từ sổ đăng ký của Sổ Gốc, đối chiếu với mã định danh trên chuỗi khối.",
+
     "ev.title": "Bằng chứng trên chuỗi khối",
     "ev.tx_hash": "Giao dịch",
     "ev.block": "Khối",
@@ -180,12 +197,17 @@ VI: dict[str, str] = {
     "ev.none": "Chưa có bằng chứng ghi nhận cho văn bản này.",
     "ev.howto.title": "Tự kiểm tra, không cần tin trang này",
     "ev.howto.intro": "Bất kỳ ai cũng kiểm tra lại được với một nút (node) bất kỳ của chuỗi khối:",
-    "ev.howto.1": "Tính lại lá từ tệp PDF: mã băm SHA-256 của tệp cùng dữ liệu văn bản nhúng trong tệp.",
+    "ev.howto.1": "Tính lại lá từ tệp PDF: mã băm SHA-256 của dữ liệu văn bản nhúng trong tệp và mã băm SHA-256 "
+                  "của chính tệp.",
     "ev.howto.2": "Lần lượt ghép lá với từng phần tử của bằng chứng (mỗi cặp sắp xếp tăng dần, băm keccak256) "
                   "để được gốc Merkle; gốc phải trùng với gốc ở trên.",
-    "ev.howto.3": "Gọi hàm credentialStatus(gốc, lá) của hợp đồng ở địa chỉ trên: kết quả cho biết lô được ghi "
-                  "nhận ở khối nào, bởi cơ sở nào, và văn bản có bị thu hồi hay không.",
-    "ev.howto.cli": "Công cụ dòng lệnh sogoc verify làm đúng các bước này.",
+    "ev.howto.3": "Gọi hàm chỉ đọc credentialStatus(gốc, lá) của hợp đồng {contract} trên chuỗi có mã {chain_id} "
+                  "(không tốn phí, không cần tài khoản): kết quả cho biết lô được ghi nhận ở khối nào, bởi cơ sở "
+                  "nào, và văn bản có bị thu hồi hay đính chính không.",
+    "ev.howto.cast": "Ví dụ, với công cụ cast của Foundry và địa chỉ một nút bất kỳ:",
+    "ev.howto.cli": "Công cụ dòng lệnh của Sổ Gốc làm tất cả các bước trên với tệp PDF, chỉ cần một nút của chuỗi:",
+    "ev.howto.node": "<địa-chỉ-nút>",
+    "ev.howto.file": "hoc-ba.pdf",
 
     "error.title": "Không thực hiện được yêu cầu",
     "error.code": "Mã lỗi",
@@ -263,9 +285,9 @@ EN: dict[str, str] = {
     "verdict.valid.next": "Compare the name and date of birth with the holder's identity document. If you hold a "
                           "printed copy, compare it with this page item by item: any difference means the print "
                           "was altered.",
-    "verdict.revoked.title": "This document has been revoked",
-    "verdict.revoked.lead": "This document was revoked by a decision of the competent authority and is no longer "
-                            "valid.",
+    "verdict.revoked.title": "This document has been revoked (cancelled)",
+    "verdict.revoked.lead": "This document was revoked and cancelled by a decision of the competent authority and "
+                            "is no longer valid.",
     "verdict.revoked.next": "Do not accept it. The reason and the decision are shown below; contact the issuing "
                             "school for more information.",
     "verdict.superseded.title": "Corrected — see the current version",
@@ -383,6 +405,23 @@ EN: dict[str, str] = {
     "check.revoked": "The document has been revoked.",
     "check.superseded": "The document was replaced by a corrected version.",
 
+    "acc.title": "Issuer and accreditation chain",
+    "acc.intro": "Who registered whom on the blockchain: the Ministry registers the department, the department "
+                 "registers the school. Validity is judged at the time the document was recorded.",
+    "acc.ministry": "Ministry (root of trust)",
+    "acc.authority": "Supervising authority",
+    "acc.issuer": "Issuing institution",
+    "acc.ministry.default": "Ministry of Education and Training",
+    "acc.unnamed": "(no name in the registry)",
+    "acc.valid": "In force at issue",
+    "acc.invalid": "Not in force at issue",
+    "acc.root": "Owner of the contract: root of the accreditation chain",
+    "acc.period": "Period: {start} – {end}",
+    "acc.open_ended": "open-ended",
+    "acc.suspended_now": "Suspended now (documents issued before stay valid)",
+    "acc.account": "Account on chain",
+    "acc.names": "Names come from the Sổ Gốc registry, matched to the identifiers on the blockchain.",
+
     "ev.title": "Evidence on the blockchain",
     "ev.tx_hash": "Transaction",
     "ev.block": "Block",
@@ -396,13 +435,18 @@ EN: dict[str, str] = {
     "ev.none": "There is no anchoring evidence for this document yet.",
     "ev.howto.title": "Check it yourself — no need to trust this page",
     "ev.howto.intro": "Anyone can re-check this against any node of the blockchain:",
-    "ev.howto.1": "Recompute the leaf from the PDF file: its SHA-256 hash together with the document data "
-                  "embedded in it.",
+    "ev.howto.1": "Recompute the leaf from the PDF file: the SHA-256 hash of the document data embedded in it "
+                  "and the SHA-256 hash of the file itself.",
     "ev.howto.2": "Fold the leaf with each item of the proof in turn (each pair sorted, hashed with keccak256) "
                   "to get the Merkle root; it must equal the root above.",
-    "ev.howto.3": "Call credentialStatus(root, leaf) on the contract at the address above: it tells in which "
-                  "block and by which institution the batch was recorded, and whether the document is revoked.",
-    "ev.howto.cli": "The command-line tool sogoc verify does exactly these steps.",
+    "ev.howto.3": "Call the read-only function credentialStatus(root, leaf) of contract {contract} on chain id "
+                  "{chain_id} (no fee, no account needed): it tells in which block and by which institution the "
+                  "batch was recorded, and whether the document was revoked or corrected.",
+    "ev.howto.cast": "For example, with Foundry's cast and the address of any node:",
+    "ev.howto.cli": "Sổ Gốc's command-line tool does all of the above with the PDF file, given any node of the "
+                    "chain:",
+    "ev.howto.node": "<node-url>",
+    "ev.howto.file": "transcript.pdf",
 
     "error.title": "The request could not be completed",
     "error.code": "Error code",

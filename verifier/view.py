@@ -163,6 +163,30 @@ def anchor_view(anchor: dict[str, Any] | None, lang: str) -> dict[str, Any] | No
     }
 
 
+def accreditation_view(levels: list[dict[str, Any]] | None, t: Translate, lang: str) -> list[dict[str, Any]]:
+    """Ministry first, school last: who accredited whom, and whether each was in force at issue."""
+    out = []
+    for level in levels or []:
+        kind = _text(level.get("level"))
+        name = _text(level.get("name")) or t("acc.ministry.default" if kind == "ministry" else "acc.unnamed")
+        valid_from, valid_until = level.get("valid_from"), level.get("valid_until")
+        period = ""
+        if valid_from or valid_until:
+            period = t("acc.period", start=fmt_date(valid_from, lang) if valid_from else "…",
+                       end=fmt_date(valid_until, lang) if valid_until else t("acc.open_ended"))
+        out.append({
+            "role": t(f"acc.{kind}") if kind in ("ministry", "authority", "issuer") else kind,
+            "name": name,
+            "id": _text(level.get("id")),
+            "account": _text(level.get("account")),
+            "valid": bool(level.get("valid_at_issue")),
+            "period": period,
+            "suspended_now": bool(level.get("suspended_now")),
+            "ministry": kind == "ministry",
+        })
+    return out
+
+
 def check_message(check: Check, t: Translate, has: Callable[[str], bool]) -> str:
     if check.status is CheckStatus.SKIPPED:
         return t("check.skipped")
@@ -196,5 +220,6 @@ def result_context(report: Report, t: Translate, has: Callable[[str], bool], lan
         "revocation": revocation_view(report.revocation, t, lang),
         "supersession": supersession_view(report.supersession, lang),
         "anchor": anchor_view(report.anchor, lang),
+        "accreditation": accreditation_view(report.accreditation, t, lang),
         "checks": checks_view(report.checks, t, has),
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -75,10 +76,24 @@ def good_checks(document_id: str) -> list[Check]:
     ]
 
 
+ACCREDITATION = [
+    {"level": "ministry", "id": "0x" + "00" * 32, "name": "Bộ Giáo dục và Đào tạo", "account": "0x" + "33" * 20,
+     "registered": True, "valid_from": None, "valid_until": None, "valid_at_issue": True, "suspended_now": False},
+    {"level": "authority", "id": "0x" + "bb" * 32, "name": "Sở Giáo dục và Đào tạo Thành phố Hồ Chí Minh",
+     "account": "0x" + "22" * 20, "registered": True, "valid_from": "2026-01-10T00:00:00+00:00",
+     "valid_until": None, "valid_at_issue": True, "suspended_now": False},
+    {"level": "issuer", "id": "0x" + "aa" * 32, "name": "Trường THPT Nguyễn Thị Minh Khai",
+     "account": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "registered": True,
+     "valid_from": "2026-01-15T00:00:00+00:00", "valid_until": "2030-12-31T00:00:00+00:00",
+     "valid_at_issue": True, "suspended_now": True},
+]
+
+
 def valid_report() -> Report:
     return Report(Verdict.VALID, VALID_ID,
                   good_checks(VALID_ID) + [Check("status", PASSED, C.IN_FORCE, "Not revoked and not replaced.")],
-                  document=transcript_document(VALID_ID), signatures=SIGNATURES, anchor=ANCHOR)
+                  document=transcript_document(VALID_ID), signatures=SIGNATURES, anchor=ANCHOR,
+                  accreditation=ACCREDITATION)
 
 
 def revoked_report() -> Report:
@@ -167,6 +182,38 @@ def test_valid_page_shows_verdict_document_signers_and_evidence(client):
     assert "không được xác thực" not in html
     # the QR page is not the upload page: no list of checks
     assert "Các bước kiểm tra" not in html
+
+
+def test_valid_page_shows_the_accreditation_chain_ministry_first(client):
+    html = client.get(f"/v/{VALID_ID}").text
+    chain = html[html.index("Cơ sở cấp và chuỗi công nhận"):html.index("Chữ ký số")]
+    ministry, authority, school = (chain.index(name) for name in (
+        "Bộ Giáo dục và Đào tạo", "Sở Giáo dục và Đào tạo Thành phố Hồ Chí Minh", "Trường THPT Nguyễn Thị Minh Khai"))
+    assert ministry < authority < school
+    assert chain.count("Có hiệu lực khi cấp") == 2 and "Thời hạn: 15/01/2026 – 31/12/2030" in chain
+    assert "Hiện đang bị đình chỉ" in chain  # a present suspension is said, next to "in force at issue"
+
+
+def test_evidence_says_how_to_recheck_it_against_any_node(client):
+    html = client.get(f"/v/{VALID_ID}").text
+    assert f"credentialStatus(gốc, lá) của hợp đồng {CONTRACT} trên chuỗi có mã 31337" in html
+    assert f'cast call {CONTRACT} "credentialStatus(bytes32,bytes32)" {ROOT} {LEAF}' in html
+    assert f"SOGOC_CHAIN_ID=31337 SOGOC_CONTRACT_ADDRESS={CONTRACT} sogoc verify hoc-ba.pdf" in html
+
+
+@pytest.mark.parametrize("verdict", list(Verdict))
+def test_every_verdict_has_a_plain_title_and_what_to_do_next(verdict):
+    from verifier.examples import reports
+
+    service = FakeService()
+    report = reports()[verdict]
+    service.reports[VALID_ID] = report
+    for lang, next_label in (("vi", "Nên làm gì"), ("en", "What to do")):
+        html = make_client(service).get(f"/v/{VALID_ID}?lang={lang}").text
+        t = i18n.translator(lang)
+        head = unescape(html[:html.index("</section>")])  # the verdict comes first, before anything else
+        assert t(f"verdict.{verdict.value}.title") in head and t(f"verdict.{verdict.value}.next") in head
+        assert next_label in head
 
 
 def test_valid_page_in_english(client):

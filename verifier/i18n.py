@@ -77,7 +77,7 @@ VI: dict[str, str] = {
                             "kiểm tra được tại đây; hãy liên hệ nhà trường đã cấp.",
 
     "result.title": "Kết quả tra cứu",
-    "result.document_id": "Mã văn bản",
+    "result.document_id": "Mã xác thực",
     "result.checked_at": "Tra cứu lúc",
     "result.uploaded": "Kết quả kiểm tra tệp bạn tải lên.",
     "result.next": "Nên làm gì",
@@ -118,6 +118,8 @@ VI: dict[str, str] = {
     "sig.trusted": "Được tin cậy",
     "sig.not_trusted": "Không được tin cậy",
     "sig.timestamped": "Có dấu thời gian",
+    "sig.registered": "Đã đăng ký cho trường trên chuỗi khối",
+    "sig.not_registered": "Chưa đăng ký cho trường trên chuỗi khối",
 
     "rev.title": "Quyết định thu hồi",
     "rev.reason": "Lý do",
@@ -197,8 +199,8 @@ VI: dict[str, str] = {
     "ev.none": "Chưa có bằng chứng ghi nhận cho văn bản này.",
     "ev.howto.title": "Tự kiểm tra, không cần tin trang này",
     "ev.howto.intro": "Bất kỳ ai cũng kiểm tra lại được với một nút (node) bất kỳ của chuỗi khối:",
-    "ev.howto.1": "Tính lại lá từ tệp PDF: mã băm SHA-256 của dữ liệu văn bản nhúng trong tệp và mã băm SHA-256 "
-                  "của chính tệp.",
+    "ev.howto.1": "Tính lại lá từ tệp PDF: lá = keccak256(keccak256(d ‖ f)), với d là mã băm SHA-256 của dữ liệu "
+                  "văn bản nhúng trong tệp và f là mã băm SHA-256 của chính tệp.",
     "ev.howto.2": "Lần lượt ghép lá với từng phần tử của bằng chứng (mỗi cặp sắp xếp tăng dần, băm keccak256) "
                   "để được gốc Merkle; gốc phải trùng với gốc ở trên.",
     "ev.howto.3": "Gọi hàm chỉ đọc credentialStatus(gốc, lá) của hợp đồng {contract} trên chuỗi có mã {chain_id} "
@@ -315,7 +317,7 @@ EN: dict[str, str] = {
                             "cannot be checked here; contact the issuing school.",
 
     "result.title": "Verification result",
-    "result.document_id": "Document code",
+    "result.document_id": "Verification code",
     "result.checked_at": "Checked at",
     "result.uploaded": "Result for the file you uploaded.",
     "result.next": "What to do",
@@ -356,6 +358,8 @@ EN: dict[str, str] = {
     "sig.trusted": "Trusted",
     "sig.not_trusted": "Not trusted",
     "sig.timestamped": "Timestamped",
+    "sig.registered": "Registered for the school on the blockchain",
+    "sig.not_registered": "Not registered for the school on the blockchain",
 
     "rev.title": "Revocation decision",
     "rev.reason": "Reason",
@@ -435,8 +439,8 @@ EN: dict[str, str] = {
     "ev.none": "There is no anchoring evidence for this document yet.",
     "ev.howto.title": "Check it yourself — no need to trust this page",
     "ev.howto.intro": "Anyone can re-check this against any node of the blockchain:",
-    "ev.howto.1": "Recompute the leaf from the PDF file: the SHA-256 hash of the document data embedded in it "
-                  "and the SHA-256 hash of the file itself.",
+    "ev.howto.1": "Recompute the leaf from the PDF file: leaf = keccak256(keccak256(d ‖ f)), where d is the "
+                  "SHA-256 hash of the document data embedded in it and f the SHA-256 hash of the file itself.",
     "ev.howto.2": "Fold the leaf with each item of the proof in turn (each pair sorted, hashed with keccak256) "
                   "to get the Merkle root; it must equal the root above.",
     "ev.howto.3": "Call the read-only function credentialStatus(root, leaf) of contract {contract} on chain id "

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable
 
-from core.credential import is_document_id
+from core.credential import is_document_id, verification_code
 from core.status import REASON_LABELS, CheckStatus, RevocationReason, Verdict
 from verifier.report import Check, Report
 
@@ -101,7 +101,10 @@ def document_view(document: dict[str, Any] | None, t: Translate, lang: str) -> d
     }
 
 
-def signers_view(signatures: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+def signers_view(signatures: list[dict[str, Any]], lang: str, checks: list[Check] = ()) -> list[dict[str, Any]]:
+    """Each signature: who, when, intact, trusted root, and (once anchored) registered on chain."""
+    registered = {_text(c.details.get("signer")): c.status is CheckStatus.PASSED
+                  for c in checks if c.name == "signer_registered"}
     return [{
         "name": _text(s.get("signer")),
         "organization": _text(s.get("organization")),
@@ -109,6 +112,7 @@ def signers_view(signatures: list[dict[str, Any]], lang: str) -> list[dict[str, 
         "intact": bool(s.get("intact")) and s.get("covers_document", True) is not False,
         "trusted": bool(s.get("trusted")),
         "timestamped": bool(s.get("timestamped")),
+        "registered": registered.get(_text(s.get("signer"))),  # None: not checked
     } for s in signatures]
 
 
@@ -213,10 +217,11 @@ def result_context(report: Report, t: Translate, has: Callable[[str], bool], lan
         "verdict": verdict,
         "tone": TONES.get(report.status, "neutral"),
         "document_id": report.document_id,
+        "code": verification_code(report.document_id) if is_document_id(report.document_id or "") else None,
         "checked_at": fmt_time((now or datetime.now(timezone.utc)).isoformat(), lang),
         "doc": document_view(report.document, t, lang),
         "doc_verified": report.status in _CONTENT_PROVEN,
-        "signers": signers_view(report.signatures, lang),
+        "signers": signers_view(report.signatures, lang, report.checks),
         "revocation": revocation_view(report.revocation, t, lang),
         "supersession": supersession_view(report.supersession, lang),
         "anchor": anchor_view(report.anchor, lang),

@@ -10,6 +10,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from core.credential import verification_code
 from core.errors import ChainError, InvalidInput
 from core.status import REASON_LABELS, CheckCode, CheckStatus, RevocationReason, Verdict
 from verifier import i18n
@@ -182,6 +183,9 @@ def test_valid_page_shows_verdict_document_signers_and_evidence(client):
     assert "không được xác thực" not in html
     # the QR page is not the upload page: no list of checks
     assert "Các bước kiểm tra" not in html
+    # the code printed beside the QR, as printed; each signer registered for the school on chain
+    assert verification_code(VALID_ID) in html
+    assert html.count("✓ Đã đăng ký cho trường trên chuỗi khối") == 2
 
 
 def test_valid_page_shows_the_accreditation_chain_ministry_first(client):

@@ -37,6 +37,36 @@ NO_STORE = {"Cache-Control": "no-store"}
 IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
 
 
+API_DESCRIPTION = """\
+Registry and public verifier of Vietnamese school transcripts (học bạ) and diplomas (văn bằng).
+
+**Verifying a document.** `GET /api/v1/verify/{document_id}` for the document behind a QR code, or
+`POST /api/v1/verify` with the PDF. Both answer with the report `sogoc verify --json` prints: `status`
+is the verdict, `checks` lists every check with a stable `code`.
+
+| `status` | meaning | what to do |
+| --- | --- | --- |
+| `valid` | signed by the school, intact, anchored on chain, in force | compare name and birth date with an identity document |
+| `revoked` | revoked or cancelled by a decision (thu hồi, hủy bỏ; reason in `revocation`) | do not accept |
+| `superseded` | replaced by a corrected version (`supersession`) | ask for the current version |
+| `tampered` | the file does not match its signatures | do not accept; ask for the original file |
+| `not_anchored` | no proof that the school published this file on chain | retry later if just issued; otherwise do not accept yet |
+| `untrusted_signer` | a signer not trusted or not registered for the school | do not accept until the school confirms |
+| `unknown` | not a document of this registry | check the code or the file |
+
+**Document ids** are 26 characters of base32 (a-z, 2-7; 128 random bits), printed beside the QR code in
+groups (`mfrg-gzdf-mztw-q2lk-nnwg-23t-poa`); send them without dashes, in lower case.
+
+**Errors** always have the shape `{"code": "...", "detail": "..."}`, with stable codes: `unknown_document`
+(404), `not_a_pdf`, `no_file`, `bad_upload` (400), `too_large` (413), `unsupported_media_type` (415),
+`invalid_request` (422), `rate_limited` (429, with `Retry-After`), `chain_error`, `evidence_unavailable`
+(503, with `Retry-After`), `not_found` (404), `method_not_allowed` (405).
+
+**Limits.** Per client, on two budgets: look-ups (anything that names a document id) and uploads. Answers
+are `Cache-Control: no-store`: a verdict can change at any moment.
+"""
+
+
 class VerificationService(Protocol):
     """What the pages need; the composition root provides it (the verifier plus its evidence)."""
 

@@ -234,3 +234,20 @@ def test_openapi_shows_one_example_per_verdict_and_the_error_shape(client):
         assert set(error["example"]) == {"code", "detail"}
     assert "Retry-After" in post["responses"]["429"]["headers"]
     assert set(post["requestBody"]["content"]) == {"multipart/form-data", "application/pdf"}
+
+
+def test_the_api_page_is_served_from_this_site():
+    from verifier.docs import create_docs_router
+
+    app = FastAPI(docs_url=None, redoc_url=None)
+    install(app, lookups_per_minute=0, uploads_per_minute=0)
+    app.include_router(create_docs_router("Sổ Gốc"))
+    client = TestClient(app)
+    page = client.get("/docs")
+    assert page.status_code == 200 and "http://" not in page.text and "https://" not in page.text
+    assert "<script>" not in page.text  # no inline script: the CSP allows none
+    assert "script-src 'self';" in page.headers["content-security-policy"]
+    scripts = [part.split('"')[0] for part in page.text.split('<script src="')[1:]]
+    assert scripts and all(client.get(src).status_code == 200 for src in scripts)
+    assert "immutable" in client.get(scripts[0]).headers["cache-control"]
+    assert client.get("/static/swagger/0.0.0/swagger-ui.css").status_code == 404

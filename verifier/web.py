@@ -128,8 +128,9 @@ def _error_page(error: SogocError, lang: str | None, *, switch: str | None = Non
 
 
 def _error_json(error: SogocError) -> JSONResponse:
-    return JSONResponse({"code": error.code, "detail": error.detail}, status_code=_status_of(error),
-                        headers=NO_STORE)
+    status = _status_of(error)
+    headers = {**NO_STORE, "Retry-After": "60"} if status == 503 else NO_STORE
+    return JSONResponse({"code": error.code, "detail": error.detail}, status_code=status, headers=headers)
 
 
 def _find(service: VerificationService, document_id: str) -> Report:

@@ -278,7 +278,7 @@ def test_chain_down_gives_a_503_page_not_a_traceback():
     assert "Tạm thời không kiểm tra được" in r.text and "chain_error" in r.text
     assert "127.0.0.1" not in r.text  # the detail, meant for operators, stays off the page
     api = client.get(f"/api/v1/verify/{VALID_ID}")
-    assert api.status_code == 503 and api.json()["code"] == "chain_error"
+    assert api.status_code == 503 and api.json()["code"] == "chain_error" and api.headers["retry-after"] == "60"
 
 
 # -- the home page and uploads

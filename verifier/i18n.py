@@ -221,6 +221,9 @@ VI: dict[str, str] = {
     "error.not_a_pdf.title": "Tệp không phải PDF",
     "error.not_a_pdf.text": "Hãy chọn đúng tệp PDF nhà trường đã gửi (tên tệp thường kết thúc bằng .pdf). "
                             "Ảnh chụp hay bản quét không kiểm tra được.",
+    "error.broken_pdf.title": "Tệp PDF bị hỏng",
+    "error.broken_pdf.text": "Tệp có dạng PDF nhưng không đọc được, thường do tải về chưa trọn. Hãy tải lại tệp "
+                             "gốc nhà trường đã gửi rồi thử lại.",
     "error.no_file.title": "Chưa chọn tệp",
     "error.no_file.text": "Hãy chọn một tệp PDF rồi bấm “Kiểm tra tệp”.",
     "error.too_large.title": "Tệp quá lớn",
@@ -462,6 +465,9 @@ EN: dict[str, str] = {
     "error.not_a_pdf.title": "This is not a PDF file",
     "error.not_a_pdf.text": "Choose the PDF file the school sent (its name usually ends in .pdf). Photos and scans "
                             "cannot be checked.",
+    "error.broken_pdf.title": "The PDF file is damaged",
+    "error.broken_pdf.text": "The file looks like a PDF but cannot be read, often because a download did not "
+                             "finish. Download the original file the school sent again and retry.",
     "error.no_file.title": "No file chosen",
     "error.no_file.text": "Choose a PDF file, then press “Check file”.",
     "error.too_large.title": "The file is too large",

@@ -58,7 +58,7 @@ is the verdict, `checks` lists every check with a stable `code`.
 groups (`mfrg-gzdf-mztw-q2lk-nnwg-23t-poa`); send them without dashes, in lower case.
 
 **Errors** always have the shape `{"code": "...", "detail": "..."}`, with stable codes: `unknown_document`
-(404), `not_a_pdf`, `no_file`, `bad_upload` (400), `too_large` (413), `unsupported_media_type` (415),
+(404), `not_a_pdf`, `broken_pdf`, `no_file`, `bad_upload` (400), `too_large` (413), `unsupported_media_type` (415),
 `invalid_request` (422), `rate_limited` (429, with `Retry-After`), `chain_error`, `evidence_unavailable`
 (503, with `Retry-After`), `not_found` (404), `method_not_allowed` (405).
 
@@ -185,6 +185,17 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+async def _verify_upload(service: VerificationService, pdf: bytes) -> Report:
+    """The service's report; a file that starts like a PDF but cannot be read is ``broken_pdf``,
+    not ``not_a_pdf``: the person holds the right kind of file, damaged (often a partial download)."""
+    try:
+        return await run_in_threadpool(service.verify_upload, pdf)
+    except InvalidInput as e:
+        if e.code == "not_a_pdf" and b"%PDF-" in pdf[:1024]:
+            raise InvalidInput(e.detail, code="broken_pdf") from None
+        raise
+
+
 def _lookup_id(text: str) -> str | None:
     """What someone typed into the look-up box: the printed code (any case, spaced, 0/1/8 for
     o/l/b, see :func:`core.credential.document_id_from_code`) or the whole QR URL."""
@@ -210,9 +221,13 @@ def _responses(*errors: tuple[int, str, str], withhold_private: bool = False) ->
         "description": "The verification report, as `sogoc verify --json` prints it. `status` is the verdict; "
                        "each entry of `checks` is one check with a stable `code`.",
         "content": {"application/json": {"examples": examples.openapi_examples(withhold_private=withhold_private)}}}}
+    by_status: dict[int, list[tuple[str, str]]] = {}
     for status, code, detail in (*errors, _RATE_LIMITED, _UNAVAILABLE):
-        out[status] = {"description": f"`{code}`", "content": {"application/json": {
-            "schema": _ERROR_SCHEMA, "example": {"code": code, "detail": detail}}}}
+        by_status.setdefault(status, []).append((code, detail))
+    for status, cases in by_status.items():
+        out[status] = {"description": ", ".join(f"`{code}`" for code, _ in cases), "content": {"application/json": {
+            "schema": _ERROR_SCHEMA,
+            "examples": {code: {"value": {"code": code, "detail": detail}} for code, detail in cases}}}}
         if status in (429, 503):
             out[status]["headers"] = {"Retry-After": {"description": "Seconds to wait before trying again",
                                                       "schema": {"type": "integer"}}}
@@ -256,7 +271,7 @@ def create_router(service: VerificationService, *, max_upload: int = MAX_UPLOAD)
         home_switch = "/?lang=" + ("vi" if i18n.language(lang) == "en" else "en")
         try:
             pdf = await _read_upload(request, max_upload)
-            report = await run_in_threadpool(service.verify_upload, pdf)
+            report = await _verify_upload(service, pdf)
         except SogocError as e:
             return _error_page(e, lang, switch=home_switch)
         return _page("result.html", lang, switch=home_switch, uploaded=True, **_result(report, lang))
@@ -292,6 +307,7 @@ def create_router(service: VerificationService, *, max_upload: int = MAX_UPLOAD)
             "or unknown document is still a 200 with its verdict in `status`: errors are only for requests "
             "that could not be checked. Uploads are rate-limited per client, on a smaller budget than look-ups."),
         responses=_responses((400, "not_a_pdf", "the file is not a PDF"),
+                             (400, "broken_pdf", "not a readable PDF: EOF marker not found"),
                              (413, "too_large", f"the file exceeds {max_upload} bytes"),
                              (415, "unsupported_media_type",
                               "send the PDF as multipart/form-data (field 'file') or as application/pdf")),
@@ -300,7 +316,7 @@ def create_router(service: VerificationService, *, max_upload: int = MAX_UPLOAD)
     async def api_upload(request: Request) -> Response:
         try:
             pdf = await _read_upload(request, max_upload)
-            report = await run_in_threadpool(service.verify_upload, pdf)
+            report = await _verify_upload(service, pdf)
         except SogocError as e:
             return _error_json(e)
         return JSONResponse(report.to_json(), headers=NO_STORE)

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from core.credential import verification_code
+from core.errors import InvalidInput
 from verifier.edge import RedactAccessLog, redact
 from verifier.limits import TokenBucket, client_address
 from verifier.web import create_router, install
@@ -229,9 +230,10 @@ def test_openapi_shows_one_example_per_verdict_and_the_error_shape(client):
                              "unknown"}
     assert all(e["value"]["status"] == name for name, e in examples.items())
     assert "personal_id" not in str(examples)
-    for status in ("413", "415", "429", "503"):
+    for status in ("400", "413", "415", "429", "503"):
         error = post["responses"][status]["content"]["application/json"]
-        assert set(error["example"]) == {"code", "detail"}
+        assert all(set(e["value"]) == {"code", "detail"} for e in error["examples"].values())
+    assert set(post["responses"]["400"]["content"]["application/json"]["examples"]) == {"not_a_pdf", "broken_pdf"}
     assert "Retry-After" in post["responses"]["429"]["headers"]
     assert set(post["requestBody"]["content"]) == {"multipart/form-data", "application/pdf"}
 
@@ -251,3 +253,16 @@ def test_the_api_page_is_served_from_this_site():
     assert scripts and all(client.get(src).status_code == 200 for src in scripts)
     assert "immutable" in client.get(scripts[0]).headers["cache-control"]
     assert client.get("/static/swagger/0.0.0/swagger-ui.css").status_code == 404
+
+
+def test_a_damaged_pdf_is_told_apart_from_a_file_that_is_not_a_pdf():
+    class Strict(FakeService):
+        def verify_upload(self, pdf):
+            raise InvalidInput("not a readable PDF: EOF marker not found", code="not_a_pdf")
+
+    client = make_client(Strict())
+    broken = upload(client, "/api/v1/verify", b"%PDF-1.7\n1 0 obj")
+    assert broken.status_code == 400 and broken.json()["code"] == "broken_pdf"
+    assert upload(client, "/api/v1/verify", b"GIF89a").json()["code"] == "not_a_pdf"
+    page = upload(client, "/verify", b"%PDF-1.7\n1 0 obj")
+    assert page.status_code == 400 and "Tệp PDF bị hỏng" in page.text

@@ -388,7 +388,7 @@ def test_openapi_documents_the_api(client):
     get = spec["paths"]["/api/v1/verify/{document_id}"]["get"]
     post = spec["paths"]["/api/v1/verify"]["post"]
     assert get["summary"] and "404" in get["responses"] and "503" in get["responses"]
-    assert get["responses"]["404"]["content"]["application/json"]["example"]["code"] == "unknown_document"
+    assert get["responses"]["404"]["content"]["application/json"]["examples"]["unknown_document"]["value"]["code"] == "unknown_document"
     assert "multipart/form-data" in post["requestBody"]["content"] and "413" in post["responses"]
     assert "/v/{document_id}" not in spec["paths"]  # pages are not API
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from html.parser import HTMLParser
 
 import pytest
 from fastapi import FastAPI
@@ -266,3 +267,36 @@ def test_a_damaged_pdf_is_told_apart_from_a_file_that_is_not_a_pdf():
     assert upload(client, "/api/v1/verify", b"GIF89a").json()["code"] == "not_a_pdf"
     page = upload(client, "/verify", b"%PDF-1.7\n1 0 obj")
     assert page.status_code == 400 and "Tệp PDF bị hỏng" in page.text
+
+
+# -- accessibility a screen reader or keyboard user notices
+
+
+class _Outline(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.headings: list[int] = []
+        self.inputs: list[str] = []
+        self.labels: list[str] = []
+        self.lang = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "html":
+            self.lang = a.get("lang")
+        if len(tag) == 2 and tag[0] == "h" and tag[1].isdigit():
+            self.headings.append(int(tag[1]))
+        if tag == "input" and a.get("type") != "hidden":
+            self.inputs.append(a.get("id") or "")
+        if tag == "label":
+            self.labels.append(a.get("for") or "")
+
+
+@pytest.mark.parametrize("path", ["/", f"/v/{VALID_ID}", f"/v/{VALID_ID}?lang=en", f"/v/{MISSING_ID}", "/nowhere"])
+def test_pages_have_a_language_one_h1_ordered_headings_and_labelled_inputs(client, path):
+    outline = _Outline()
+    outline.feed(client.get(path).text)
+    assert outline.lang == ("en" if "lang=en" in path else "vi")
+    assert outline.headings[0] == 1 and outline.headings.count(1) == 1
+    assert all(b - a <= 1 for a, b in zip(outline.headings, outline.headings[1:])), outline.headings
+    assert all(i and i in outline.labels for i in outline.inputs)

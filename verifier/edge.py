@@ -31,7 +31,8 @@ from verifier.limits import TokenBucket, client_address, retry_after
 Scope = dict[str, Any]
 ASGIApp = Callable[[Scope, Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]], Awaitable[None]]
 
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+#: 'wasm-unsafe-eval' lets a vendored QR decoder compile its WebAssembly; it allows no JavaScript eval.
+CSP = ("default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; "
        "media-src 'self' blob:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 #: Every response carries these (a route may set its own Cache-Control; the rest are fixed).
 BASE_HEADERS = {

@@ -114,6 +114,9 @@ class PublicEdge:
             if wait:
                 await self._refuse(scope, retry_after(wait), budget)(scope, receive, send_secured)
                 return
+        if scope["method"] == "HEAD":  # FastAPI routes answer GET only; uptime monitors send HEAD
+            scope = {**scope, "method": "GET"}
+            send_secured = _without_body(send_secured)
         await self.app(scope, receive, send_secured)
 
     def _client(self, scope: Scope) -> str:
@@ -134,6 +137,15 @@ class PublicEdge:
         response = self.too_many_page(lang, seconds)
         response.headers["Retry-After"] = str(seconds)
         return response
+
+
+def _without_body(send: Callable[[dict[str, Any]], Awaitable[None]]) -> Callable[[dict[str, Any]], Awaitable[None]]:
+    async def send_head(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.body":
+            message = {**message, "body": b""}
+        await send(message)
+
+    return send_head
 
 
 # -- one error shape

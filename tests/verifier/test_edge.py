@@ -206,6 +206,13 @@ def test_security_headers_on_every_response_and_hsts_only_over_https(client):
     assert "max-age=31536000" in make_client(hsts=True).get("/").headers["strict-transport-security"]
 
 
+def test_head_answers_like_get_without_a_body(client):
+    r = client.head(f"/v/{VALID_ID}")
+    assert r.status_code == 200 and r.content == b"" and r.headers["content-security-policy"]
+    assert int(r.headers["content-length"]) > 1000  # the length GET would send
+    assert client.head(f"/v/{MISSING_ID}").status_code == 404
+
+
 def test_pages_are_never_cached_and_the_stylesheet_is_immutable(client):
     assert client.get(f"/v/{VALID_ID}").headers["cache-control"] == "no-store"
     assert client.get("/openapi.json").headers["cache-control"] == "no-store"

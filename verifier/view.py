@@ -7,7 +7,7 @@ DD/MM/YYYY in Vietnamese; times are Vietnam time (UTC+7, no daylight saving).
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from core.credential import is_document_id, verification_code
 from core.status import REASON_LABELS, CheckStatus, RevocationReason, Verdict
@@ -101,7 +101,7 @@ def document_view(document: dict[str, Any] | None, t: Translate, lang: str) -> d
     }
 
 
-def signers_view(signatures: list[dict[str, Any]], lang: str, checks: list[Check] = ()) -> list[dict[str, Any]]:
+def signers_view(signatures: list[dict[str, Any]], lang: str, checks: Sequence[Check] = ()) -> list[dict[str, Any]]:
     """Each signature: who, when, intact, trusted root, and (once anchored) registered on chain."""
     registered = {_text(c.details.get("signer")): c.status is CheckStatus.PASSED
                   for c in checks if c.name == "signer_registered"}
@@ -179,7 +179,7 @@ def accreditation_view(levels: list[dict[str, Any]] | None, t: Translate, lang: 
             period = t("acc.period", start=fmt_date(valid_from, lang) if valid_from else "…",
                        end=fmt_date(valid_until, lang) if valid_until else t("acc.open_ended"))
         out.append({
-            "role": t(f"acc.{kind}") if kind in ("ministry", "authority", "issuer") else kind,
+            "role": t(f"acc.{kind}") if kind in ("ministry", "authority", "issuer") else t("acc.unregistered"),
             "name": name,
             "id": _text(level.get("id")),
             "account": _text(level.get("account")),

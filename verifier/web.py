@@ -154,7 +154,7 @@ async def _read_upload(request: Request, limit: int) -> bytes:
                            code="no_file")
     if media_type not in ("multipart/form-data", "application/x-www-form-urlencoded"):  # the latter: no file
         raise UnsupportedUpload(f"send the PDF as multipart/form-data (field 'file') or as application/pdf, "
-                                f"not {media_type or 'no content type'}")
+                                f"not {media_type}")
     try:
         form = await request.form(max_files=1, max_fields=8)
     except (HTTPException, MultiPartException) as e:

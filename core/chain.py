@@ -111,3 +111,34 @@ class RegistryReader:
         except (Web3Exception, OSError, ValueError) as e:
             raise ChainError(f"the chain node at {self.w3.provider.endpoint_uri} is unreachable: {e}") from e
 
+    def institution(self, institution_id: Hash32) -> InstitutionRecord:
+        """``institution(id)``: an authority's or a school's record (for the accreditation chain)."""
+        kind, account, parent, valid_from, valid_until, suspended, registered = self._call(
+            "institution", bytes(institution_id))
+        return InstitutionRecord(int(kind), str(account), Hash32(bytes(parent)), int(valid_from),
+                                 int(valid_until), bool(suspended), bool(registered))
+
+    def ministry_account(self) -> str:
+        """The contract's owner: the Ministry's account, root of the accreditation chain."""
+        return str(self._call("owner"))
+
+
+# -- the accreditation chain (Ministry -> authority -> school)
+
+
+@dataclass(frozen=True)
+class InstitutionRecord:
+    """An institution as the contract holds it (``institution(id)``): who may act for it, under
+    which parent, and the period in which it may anchor."""
+
+    kind: int  # 0 not registered, 1 authority (Sở/Phòng GD&ĐT), 2 issuer (school)
+    account: str
+    parent: Hash32  # the authority of an issuer; zero (the Ministry) for an authority
+    valid_from: int  # unix seconds, inclusive
+    valid_until: int  # unix seconds, inclusive; 0 = open-ended
+    suspended: bool  # now, not at any earlier time
+    registered: bool
+
+    def valid_at(self, when: int) -> bool:
+        """Registered with a period that contains ``when`` (suspension is a separate, present fact)."""
+        return self.registered and self.valid_from <= when and (self.valid_until == 0 or when <= self.valid_until)

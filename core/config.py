@@ -44,10 +44,23 @@ class Settings:
     tsa_url: str = ""
     host: str = "127.0.0.1"
     port: int = 8000
+    #: Per-client budgets of the public verifier, in requests a minute (bursts up to the same
+    #: number); 0 switches a budget off. Look-ups: anything that names a document id.
+    rate_limit_lookups: int = 120
+    rate_limit_uploads: int = 12
+    #: Comma-separated addresses of reverse proxies whose X-Forwarded-For names the client;
+    #: empty: the client is the socket peer (a forged header then changes nothing).
+    trusted_proxies: str = ""
+    #: Largest PDF the verifier accepts for upload.
+    max_upload_mb: int = 20
 
     @property
     def database(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'registry.db'}"
+
+    @property
+    def trusted_proxy_list(self) -> tuple[str, ...]:
+        return tuple(p.strip() for p in self.trusted_proxies.split(",") if p.strip())
 
     @property
     def evidence_url(self) -> str:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from core.canonical import canonical_json
 from core.credential import Credential
@@ -201,6 +201,17 @@ class ChainInfo:
     contract_address: str
 
 
+def _accreditation_names(doc: Document) -> list[dict[str, str]]:
+    """The issuer, its authority and the Ministry, as recorded here: code, name and kind."""
+    out: list[dict[str, str]] = []
+    session = object_session(doc)
+    institution = session.get(Institution, doc.issuer_code) if session is not None else None
+    while institution is not None and len(out) < 4:
+        out.append({"code": institution.code, "name": institution.name, "kind": institution.kind})
+        institution = institution.parent
+    return out
+
+
 def evidence(doc: Document, chain: ChainInfo) -> dict[str, Any]:
     """What a verifier needs to check one document against the chain by itself.
 
@@ -228,6 +239,9 @@ def evidence(doc: Document, chain: ChainInfo) -> dict[str, Any]:
             "block_time": batch.block_time,
             "leaf_count": batch.leaf_count,
         },
+        # names for the accreditation chain shown by verifiers; each is matched there to the
+        # on-chain id by the hash of its code, so a wrong name cannot attach to another institution
+        "institutions": _accreditation_names(doc),
         "revocation": None if revocation is None else {
             "reason": revocation.reason,
             "decision": revocation.decision,

@@ -15,11 +15,14 @@ from registry import service
 from registry.api import create_router as registry_router
 from registry.db import make_engine, make_sessionmaker
 from registry.models import Document
+from verifier.docs import create_docs_router
 from verifier.evidence import Evidence
 from verifier.pdf import load_trust_roots
 from verifier.report import Report
 from verifier.verify import Verifier
 from verifier.web import create_router as verifier_router
+from verifier.web import API_DESCRIPTION
+from verifier.web import install as install_public_edge
 
 
 class RegistryEvidenceSource:
@@ -62,13 +65,19 @@ def create_app(settings: Settings) -> FastAPI:
     chain = service.ChainInfo(chain_id=settings.chain_id, contract_address=settings.contract_address)
     verifier = build_verifier(settings, RegistryEvidenceSource(sessions, chain))
 
-    app = FastAPI(title="Sổ Gốc", version="0.1.0",
-                  description="Registry and public verifier of Vietnamese transcripts and diplomas.")
+    app = FastAPI(title="Sổ Gốc", version="0.1.0", docs_url=None, redoc_url=None,  # /docs: verifier.docs
+                  description=API_DESCRIPTION)
 
     @app.exception_handler(SogocError)
     async def sogoc_error(_request: Request, exc: SogocError) -> JSONResponse:
         return JSONResponse({"code": exc.code, "detail": exc.detail}, status_code=exc.http_status)
 
+    install_public_edge(app, lookups_per_minute=settings.rate_limit_lookups,
+                        uploads_per_minute=settings.rate_limit_uploads,
+                        trusted_proxies=settings.trusted_proxy_list,
+                        hsts=settings.public_base_url.startswith("https://"))
+    app.include_router(create_docs_router(app.title))
     app.include_router(registry_router(sessions, chain))
-    app.include_router(verifier_router(LocalVerificationService(verifier, sessions)))
+    app.include_router(verifier_router(LocalVerificationService(verifier, sessions),
+                                       max_upload=settings.max_upload_mb * 1024 * 1024))
     return app

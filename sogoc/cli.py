@@ -148,7 +148,9 @@ def _serve(settings: Settings) -> None:
     # `finally` blocks, so the development chain is stopped and its state written.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     print(f"Serving on http://{settings.host}:{settings.port}/  (Ctrl-C stops)", flush=True)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+    # proxy_headers off: who the client is (for rate limits) is decided by settings.trusted_proxies alone
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning",
+                proxy_headers=False)
 
 
 def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:

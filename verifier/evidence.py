@@ -33,6 +33,9 @@ class Evidence:
     proof: tuple[Hash32, ...]
     anchor: dict[str, Any] | None  # transaction, block, time, as the registry recorded them
     revocation: dict[str, Any] | None  # includes the decision's text, checked against its hash on chain
+    #: (code, name, kind) of the issuer, its authority and the Ministry, as the registry's database
+    #: names them; the verifier shows a name only for the on-chain id its code hashes to.
+    institutions: tuple[tuple[str, str, str], ...] = ()
 
     @classmethod
     def from_json(cls, obj: Any) -> "Evidence":
@@ -46,6 +49,9 @@ class Evidence:
                 proof=tuple(Hash32.from_hex(p) for p in obj.get("proof") or ()),
                 anchor=obj.get("anchor"),
                 revocation=obj.get("revocation"),
+                institutions=tuple((str(i["code"]), str(i["name"]), str(i.get("kind") or ""))
+                                   for i in obj.get("institutions") or ()
+                                   if isinstance(i, dict) and i.get("code") and i.get("name")),
             )
         except (KeyError, TypeError, AttributeError, InvalidInput) as e:
             raise InvalidInput(f"malformed evidence: {e}", code="bad_evidence") from None

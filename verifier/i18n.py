@@ -29,9 +29,11 @@ VI: dict[str, str] = {
     "home.intro": "Văn bằng, học bạ được cấp qua Sổ Gốc mang chữ ký số của nhà trường và được ghi nhận trên "
                   "chuỗi khối. Tại đây bạn kiểm tra được văn bản có phải do nhà trường cấp, còn nguyên vẹn "
                   "và còn hiệu lực hay không.",
-    "home.id.title": "Tra cứu bằng mã văn bản",
-    "home.id.help": "Mã gồm 26 ký tự, in dưới mã QR trên văn bản. Quét mã QR sẽ mở thẳng trang kết quả.",
-    "home.id.label": "Mã văn bản",
+    "home.id.title": "Tra cứu bằng mã xác thực",
+    "home.id.help": "Mã xác thực gồm 26 chữ và số, in cạnh mã QR trên văn bản (ví dụ mfrg-gzdf-mztw-q2lk-nnwg-23t-poa). "
+                    "Gõ chữ hoa hay chữ thường, có hay không có dấu gạch đều được. Quét mã QR sẽ mở thẳng trang "
+                    "kết quả.",
+    "home.id.label": "Mã xác thực",
     "home.id.submit": "Tra cứu",
     "home.file.title": "Kiểm tra tệp PDF",
     "home.file.help": "Chọn tệp PDF nhà trường đã gửi (tối đa {limit} MB). Tệp chỉ được kiểm tra, không được lưu lại.",
@@ -48,9 +50,9 @@ VI: dict[str, str] = {
     "verdict.valid.next": "Đối chiếu họ tên, ngày sinh với giấy tờ tùy thân của người xuất trình. Nếu bạn đang "
                           "cầm bản in, hãy so từng thông tin với trang này: khác biệt nào cũng có nghĩa bản in "
                           "đã bị sửa.",
-    "verdict.revoked.title": "Văn bản đã bị thu hồi",
-    "verdict.revoked.lead": "Văn bản này đã bị thu hồi theo quyết định của cơ quan có thẩm quyền và không còn "
-                            "giá trị.",
+    "verdict.revoked.title": "Văn bản đã bị thu hồi, hủy bỏ",
+    "verdict.revoked.lead": "Văn bản này đã bị thu hồi, hủy bỏ theo quyết định của cơ quan có thẩm quyền và "
+                            "không còn giá trị.",
     "verdict.revoked.next": "Không chấp nhận văn bản này. Lý do và quyết định thu hồi ở bên dưới; liên hệ nhà "
                             "trường đã cấp nếu cần thêm thông tin.",
     "verdict.superseded.title": "Đã được đính chính — xem bản hiện hành",
@@ -75,7 +77,7 @@ VI: dict[str, str] = {
                             "kiểm tra được tại đây; hãy liên hệ nhà trường đã cấp.",
 
     "result.title": "Kết quả tra cứu",
-    "result.document_id": "Mã văn bản",
+    "result.document_id": "Mã xác thực",
     "result.checked_at": "Tra cứu lúc",
     "result.uploaded": "Kết quả kiểm tra tệp bạn tải lên.",
     "result.next": "Nên làm gì",
@@ -116,6 +118,8 @@ VI: dict[str, str] = {
     "sig.trusted": "Được tin cậy",
     "sig.not_trusted": "Không được tin cậy",
     "sig.timestamped": "Có dấu thời gian",
+    "sig.registered": "Đã đăng ký cho trường trên chuỗi khối",
+    "sig.not_registered": "Chưa đăng ký cho trường trên chuỗi khối",
 
     "rev.title": "Quyết định thu hồi",
     "rev.reason": "Lý do",
@@ -165,6 +169,24 @@ VI: dict[str, str] = {
     "check.revoked": "Văn bản đã bị thu hồi.",
     "check.superseded": "Văn bản đã được thay bằng bản đính chính.",
 
+    "acc.title": "Cơ sở cấp và chuỗi công nhận",
+    "acc.intro": "Ai đã đăng ký ai trên chuỗi khối: Bộ đăng ký Sở, Sở đăng ký trường. Hiệu lực được xét tại thời "
+                 "điểm văn bản được ghi nhận.",
+    "acc.ministry": "Bộ (gốc tin cậy)",
+    "acc.authority": "Cơ quan quản lý",
+    "acc.issuer": "Cơ sở cấp",
+    "acc.unregistered": "Không có trong sổ đăng ký trên chuỗi",
+    "acc.ministry.default": "Bộ Giáo dục và Đào tạo",
+    "acc.unnamed": "(chưa có tên trong sổ đăng ký)",
+    "acc.valid": "Có hiệu lực khi cấp",
+    "acc.invalid": "Không có hiệu lực khi cấp",
+    "acc.root": "Chủ hợp đồng: gốc của chuỗi công nhận",
+    "acc.period": "Thời hạn: {start} – {end}",
+    "acc.open_ended": "không thời hạn",
+    "acc.suspended_now": "Hiện đang bị đình chỉ (không ảnh hưởng văn bản đã cấp trước đó)",
+    "acc.account": "Tài khoản trên chuỗi",
+    "acc.names": "Tên lấy từ sổ đăng ký của Sổ Gốc, đối chiếu với mã định danh trên chuỗi khối.",
+
     "ev.title": "Bằng chứng trên chuỗi khối",
     "ev.tx_hash": "Giao dịch",
     "ev.block": "Khối",
@@ -178,23 +200,31 @@ VI: dict[str, str] = {
     "ev.none": "Chưa có bằng chứng ghi nhận cho văn bản này.",
     "ev.howto.title": "Tự kiểm tra, không cần tin trang này",
     "ev.howto.intro": "Bất kỳ ai cũng kiểm tra lại được với một nút (node) bất kỳ của chuỗi khối:",
-    "ev.howto.1": "Tính lại lá từ tệp PDF: mã băm SHA-256 của tệp cùng dữ liệu văn bản nhúng trong tệp.",
+    "ev.howto.1": "Tính lại lá từ tệp PDF: lá = keccak256(keccak256(d ‖ f)), với d là mã băm SHA-256 của dữ liệu "
+                  "văn bản nhúng trong tệp và f là mã băm SHA-256 của chính tệp.",
     "ev.howto.2": "Lần lượt ghép lá với từng phần tử của bằng chứng (mỗi cặp sắp xếp tăng dần, băm keccak256) "
                   "để được gốc Merkle; gốc phải trùng với gốc ở trên.",
-    "ev.howto.3": "Gọi hàm credentialStatus(gốc, lá) của hợp đồng ở địa chỉ trên: kết quả cho biết lô được ghi "
-                  "nhận ở khối nào, bởi cơ sở nào, và văn bản có bị thu hồi hay không.",
-    "ev.howto.cli": "Công cụ dòng lệnh sogoc verify làm đúng các bước này.",
+    "ev.howto.3": "Gọi hàm chỉ đọc credentialStatus(gốc, lá) của hợp đồng {contract} trên chuỗi có mã {chain_id} "
+                  "(không tốn phí, không cần tài khoản): kết quả cho biết lô được ghi nhận ở khối nào, bởi cơ sở "
+                  "nào, và văn bản có bị thu hồi hay đính chính không.",
+    "ev.howto.cast": "Ví dụ, với công cụ cast của Foundry và địa chỉ một nút bất kỳ:",
+    "ev.howto.cli": "Công cụ dòng lệnh của Sổ Gốc làm tất cả các bước trên với tệp PDF, chỉ cần một nút của chuỗi:",
+    "ev.howto.node": "<địa-chỉ-nút>",
+    "ev.howto.file": "hoc-ba.pdf",
 
     "error.title": "Không thực hiện được yêu cầu",
     "error.code": "Mã lỗi",
     "error.back": "Về trang tra cứu",
     "error.unknown_document.title": "Không tìm thấy văn bản",
-    "error.unknown_document.text": "Không có kết quả cho đường dẫn này. Hãy kiểm tra lại mã văn bản (26 ký tự) "
+    "error.unknown_document.text": "Không có kết quả cho đường dẫn này. Hãy kiểm tra lại mã xác thực (26 ký tự) "
                                    "hoặc quét lại mã QR trên văn bản. Nếu vẫn không được, liên hệ nhà trường "
                                    "đã cấp.",
     "error.not_a_pdf.title": "Tệp không phải PDF",
     "error.not_a_pdf.text": "Hãy chọn đúng tệp PDF nhà trường đã gửi (tên tệp thường kết thúc bằng .pdf). "
                             "Ảnh chụp hay bản quét không kiểm tra được.",
+    "error.broken_pdf.title": "Tệp PDF bị hỏng",
+    "error.broken_pdf.text": "Tệp có dạng PDF nhưng không đọc được, thường do tải về chưa trọn. Hãy tải lại tệp "
+                             "gốc nhà trường đã gửi rồi thử lại.",
     "error.no_file.title": "Chưa chọn tệp",
     "error.no_file.text": "Hãy chọn một tệp PDF rồi bấm “Kiểm tra tệp”.",
     "error.too_large.title": "Tệp quá lớn",
@@ -205,6 +235,22 @@ VI: dict[str, str] = {
                               "thử lại sau ít phút.",
     "error.evidence_unavailable.title": "Tạm thời không kiểm tra được",
     "error.evidence_unavailable.text": "Không lấy được bằng chứng của văn bản. Hãy thử lại sau ít phút.",
+    "error.rate_limited.title": "Bạn tra cứu quá nhanh",
+    "error.rate_limited.text": "Để bảo vệ dữ liệu của học sinh, mỗi máy chỉ được tra cứu một số lần trong một "
+                               "phút. Hãy đợi khoảng {seconds} giây rồi thử lại.",
+    "error.not_found.title": "Không có trang này",
+    "error.not_found.text": "Địa chỉ bạn mở không tồn tại. Hãy quét lại mã QR trên văn bản hoặc nhập mã xác "
+                            "thực ở trang tra cứu.",
+    "error.method_not_allowed.title": "Yêu cầu không hợp lệ",
+    "error.method_not_allowed.text": "Trang này không nhận kiểu yêu cầu đó. Hãy quay lại trang tra cứu.",
+    "error.invalid_request.title": "Yêu cầu không hợp lệ",
+    "error.invalid_request.text": "Thông tin gửi lên không đúng dạng. Hãy quay lại trang tra cứu và thử lại.",
+    "error.unsupported_media_type.title": "Tệp không phải PDF",
+    "error.unsupported_media_type.text": "Hãy gửi tệp PDF qua mẫu “Kiểm tra tệp PDF” ở trang tra cứu.",
+    "error.bad_upload.title": "Tệp gửi lên bị lỗi",
+    "error.bad_upload.text": "Tệp không được gửi trọn vẹn. Hãy chọn lại tệp PDF và thử lại.",
+    "error.internal_error.title": "Đã có lỗi ở máy chủ",
+    "error.internal_error.text": "Không phải lỗi của bạn hay của văn bản. Hãy thử lại sau ít phút.",
     "error.generic.text": "Đã có lỗi khi kiểm tra. Hãy thử lại; nếu lỗi lặp lại, báo cho chúng tôi kèm mã lỗi "
                           "dưới đây.",
 }
@@ -225,10 +271,11 @@ EN: dict[str, str] = {
     "home.intro": "Diplomas and transcripts issued through Sổ Gốc carry the school's digital signature and are "
                   "recorded on a blockchain. Here you can check that a document was issued by the school, is "
                   "intact, and is still in force.",
-    "home.id.title": "Look up by document code",
-    "home.id.help": "The 26-character code printed under the QR code. Scanning the QR code opens the result "
-                    "page directly.",
-    "home.id.label": "Document code",
+    "home.id.title": "Look up by verification code",
+    "home.id.help": "The 26-character verification code printed beside the QR code (for example "
+                    "mfrg-gzdf-mztw-q2lk-nnwg-23t-poa), in upper or lower case, with or without the dashes. "
+                    "Scanning the QR code opens the result page directly.",
+    "home.id.label": "Verification code",
     "home.id.submit": "Look up",
     "home.file.title": "Check a PDF file",
     "home.file.help": "Choose the PDF file the school sent (at most {limit} MB). It is only checked, never stored.",
@@ -244,9 +291,9 @@ EN: dict[str, str] = {
     "verdict.valid.next": "Compare the name and date of birth with the holder's identity document. If you hold a "
                           "printed copy, compare it with this page item by item: any difference means the print "
                           "was altered.",
-    "verdict.revoked.title": "This document has been revoked",
-    "verdict.revoked.lead": "This document was revoked by a decision of the competent authority and is no longer "
-                            "valid.",
+    "verdict.revoked.title": "This document has been revoked (cancelled)",
+    "verdict.revoked.lead": "This document was revoked and cancelled by a decision of the competent authority and "
+                            "is no longer valid.",
     "verdict.revoked.next": "Do not accept it. The reason and the decision are shown below; contact the issuing "
                             "school for more information.",
     "verdict.superseded.title": "Corrected — see the current version",
@@ -274,7 +321,7 @@ EN: dict[str, str] = {
                             "cannot be checked here; contact the issuing school.",
 
     "result.title": "Verification result",
-    "result.document_id": "Document code",
+    "result.document_id": "Verification code",
     "result.checked_at": "Checked at",
     "result.uploaded": "Result for the file you uploaded.",
     "result.next": "What to do",
@@ -315,6 +362,8 @@ EN: dict[str, str] = {
     "sig.trusted": "Trusted",
     "sig.not_trusted": "Not trusted",
     "sig.timestamped": "Timestamped",
+    "sig.registered": "Registered for the school on the blockchain",
+    "sig.not_registered": "Not registered for the school on the blockchain",
 
     "rev.title": "Revocation decision",
     "rev.reason": "Reason",
@@ -364,6 +413,24 @@ EN: dict[str, str] = {
     "check.revoked": "The document has been revoked.",
     "check.superseded": "The document was replaced by a corrected version.",
 
+    "acc.title": "Issuer and accreditation chain",
+    "acc.intro": "Who registered whom on the blockchain: the Ministry registers the department, the department "
+                 "registers the school. Validity is judged at the time the document was recorded.",
+    "acc.ministry": "Ministry (root of trust)",
+    "acc.authority": "Supervising authority",
+    "acc.issuer": "Issuing institution",
+    "acc.unregistered": "Not registered on chain",
+    "acc.ministry.default": "Ministry of Education and Training",
+    "acc.unnamed": "(no name in the registry)",
+    "acc.valid": "In force at issue",
+    "acc.invalid": "Not in force at issue",
+    "acc.root": "Owner of the contract: root of the accreditation chain",
+    "acc.period": "Period: {start} – {end}",
+    "acc.open_ended": "open-ended",
+    "acc.suspended_now": "Suspended now (documents issued before stay valid)",
+    "acc.account": "Account on chain",
+    "acc.names": "Names come from the Sổ Gốc registry, matched to the identifiers on the blockchain.",
+
     "ev.title": "Evidence on the blockchain",
     "ev.tx_hash": "Transaction",
     "ev.block": "Block",
@@ -377,24 +444,32 @@ EN: dict[str, str] = {
     "ev.none": "There is no anchoring evidence for this document yet.",
     "ev.howto.title": "Check it yourself — no need to trust this page",
     "ev.howto.intro": "Anyone can re-check this against any node of the blockchain:",
-    "ev.howto.1": "Recompute the leaf from the PDF file: its SHA-256 hash together with the document data "
-                  "embedded in it.",
+    "ev.howto.1": "Recompute the leaf from the PDF file: leaf = keccak256(keccak256(d ‖ f)), where d is the "
+                  "SHA-256 hash of the document data embedded in it and f the SHA-256 hash of the file itself.",
     "ev.howto.2": "Fold the leaf with each item of the proof in turn (each pair sorted, hashed with keccak256) "
                   "to get the Merkle root; it must equal the root above.",
-    "ev.howto.3": "Call credentialStatus(root, leaf) on the contract at the address above: it tells in which "
-                  "block and by which institution the batch was recorded, and whether the document is revoked.",
-    "ev.howto.cli": "The command-line tool sogoc verify does exactly these steps.",
+    "ev.howto.3": "Call the read-only function credentialStatus(root, leaf) of contract {contract} on chain id "
+                  "{chain_id} (no fee, no account needed): it tells in which block and by which institution the "
+                  "batch was recorded, and whether the document was revoked or corrected.",
+    "ev.howto.cast": "For example, with Foundry's cast and the address of any node:",
+    "ev.howto.cli": "Sổ Gốc's command-line tool does all of the above with the PDF file, given any node of the "
+                    "chain:",
+    "ev.howto.node": "<node-url>",
+    "ev.howto.file": "transcript.pdf",
 
     "error.title": "The request could not be completed",
     "error.code": "Error code",
     "error.back": "Back to the look-up page",
     "error.unknown_document.title": "Document not found",
-    "error.unknown_document.text": "There is no result for this address. Check the document code (26 characters) "
+    "error.unknown_document.text": "There is no result for this address. Check the verification code (26 characters) "
                                    "or scan the QR code on the document again. If it still fails, contact the "
                                    "issuing school.",
     "error.not_a_pdf.title": "This is not a PDF file",
     "error.not_a_pdf.text": "Choose the PDF file the school sent (its name usually ends in .pdf). Photos and scans "
                             "cannot be checked.",
+    "error.broken_pdf.title": "The PDF file is damaged",
+    "error.broken_pdf.text": "The file looks like a PDF but cannot be read, often because a download did not "
+                             "finish. Download the original file the school sent again and retry.",
     "error.no_file.title": "No file chosen",
     "error.no_file.text": "Choose a PDF file, then press “Check file”.",
     "error.too_large.title": "The file is too large",
@@ -406,6 +481,24 @@ EN: dict[str, str] = {
     "error.evidence_unavailable.title": "Cannot check right now",
     "error.evidence_unavailable.text": "The document's evidence could not be fetched. Please try again in a few "
                                        "minutes.",
+    "error.rate_limited.title": "Too many look-ups",
+    "error.rate_limited.text": "To protect students' data, each device may look up only a few documents a "
+                               "minute. Please wait about {seconds} seconds and try again.",
+    "error.not_found.title": "No such page",
+    "error.not_found.text": "This address does not exist. Scan the QR code on the document again, or type the "
+                            "verification code on the look-up page.",
+    "error.method_not_allowed.title": "Invalid request",
+    "error.method_not_allowed.text": "This page does not accept that kind of request. Go back to the look-up page.",
+    "error.invalid_request.title": "Invalid request",
+    "error.invalid_request.text": "What was sent is not in the expected form. Go back to the look-up page and try "
+                                  "again.",
+    "error.unsupported_media_type.title": "This is not a PDF file",
+    "error.unsupported_media_type.text": "Send the PDF file with the “Check a PDF file” form on the look-up page.",
+    "error.bad_upload.title": "The upload was broken",
+    "error.bad_upload.text": "The file did not arrive whole. Choose the PDF file again and retry.",
+    "error.internal_error.title": "The server failed",
+    "error.internal_error.text": "This is neither your fault nor the document's. Please try again in a few "
+                                 "minutes.",
     "error.generic.text": "Something went wrong during the check. Please try again; if it keeps failing, report "
                           "it with the error code below.",
 }

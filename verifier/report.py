@@ -57,6 +57,8 @@ class Report:
     anchor: dict[str, Any] | None = None
     revocation: dict[str, Any] | None = None
     supersession: dict[str, Any] | None = None
+    accreditation: list[dict[str, Any]] | None = None
+    """Ministry -> authority -> school as the chain records them, each with its validity at issue."""
 
     @property
     def valid(self) -> bool:
@@ -74,6 +76,7 @@ class Report:
             "anchor": self.anchor,
             "revocation": self.revocation,
             "supersession": self.supersession,
+            "accreditation": self.accreditation,
         }
 
 

@@ -11,13 +11,14 @@ from datetime import datetime, timezone
 from typing import Any, Protocol, Sequence
 
 from core.canonical import canonical_json
-from core.chain import LeafStatus
+from core.chain import InstitutionRecord, LeafStatus
 from core.credential import Credential
 from core.errors import InvalidInput
 from core.hashes import Hash32, institution_id, sha256
 from core.merkle import process_proof
 from core.status import REASON_LABELS, CheckCode, CheckStatus, RevocationReason, Verdict
-from verifier.evidence import EvidenceSource
+from verifier.accreditation import AccreditationReader, names_by_id
+from verifier.evidence import Evidence, EvidenceSource
 from verifier.pdf import SignatureReport, check_signatures, extract_credential_json
 from verifier.report import Check, Report, verdict_of
 
@@ -35,12 +36,17 @@ class ChainView(Protocol):
 
     def is_certificate_valid(self, issuer_id: Hash32, fingerprint: Hash32, at: int) -> bool: ...
 
+    def institution(self, institution_id: Hash32) -> InstitutionRecord: ...
+
+    def ministry_account(self) -> str: ...
+
 
 class Verifier:
     def __init__(self, chain: ChainView, trust_roots: Sequence[Any], evidence: EvidenceSource) -> None:
         self.chain = chain
         self.trust_roots = list(trust_roots)
         self.evidence = evidence
+        self.accreditation = AccreditationReader(chain)
 
     def verify_pdf(self, pdf: bytes) -> Report:
         """Check one PDF. Raises InvalidInput only if the bytes are not a PDF at all."""
@@ -151,12 +157,23 @@ class Verifier:
             "chain_id": (evidence.anchor or {}).get("chain_id"),
             "contract": (evidence.anchor or {}).get("contract"),
         }
+        out["accreditation"] = self._accreditation(credential, status, evidence)
         checks = [Check("anchor", PASSED, CheckCode.ANCHORED,
                         f"Anchored on chain in block {status.anchored_block} by {credential.issuer}.",
                         details={"root": root.hex0x, "block_number": status.anchored_block})]
         checks += self._registered_signers(status, signatures)
         checks.append(self._status(status, evidence.revocation, out))
         return checks
+
+    def _accreditation(self, credential: Credential, status: LeafStatus, evidence: Evidence) -> list[dict[str, Any]]:
+        """Ministry -> authority -> school from the chain, named by the registry or by the document."""
+        names, ministry = names_by_id(evidence.institutions)
+        school = credential.fields.get("school")
+        school = school if isinstance(school, dict) else {}
+        if school.get("name"):
+            names.setdefault(institution_id(credential.issuer), str(school["name"]))
+        authority = str(school["authority"]) if school.get("authority") else None
+        return self.accreditation.chain_of(status.issuer_id, status.anchored_at, names, ministry, authority)
 
     def _registered_signers(self, status: LeafStatus, signatures: list[SignatureReport]) -> list[Check]:
         """Each signing certificate must be registered on chain for the issuer when it signed.

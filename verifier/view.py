@@ -7,9 +7,9 @@ DD/MM/YYYY in Vietnamese; times are Vietnam time (UTC+7, no daylight saving).
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
-from core.credential import is_document_id
+from core.credential import is_document_id, verification_code
 from core.status import REASON_LABELS, CheckStatus, RevocationReason, Verdict
 from verifier.report import Check, Report
 
@@ -101,7 +101,10 @@ def document_view(document: dict[str, Any] | None, t: Translate, lang: str) -> d
     }
 
 
-def signers_view(signatures: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+def signers_view(signatures: list[dict[str, Any]], lang: str, checks: Sequence[Check] = ()) -> list[dict[str, Any]]:
+    """Each signature: who, when, intact, trusted root, and (once anchored) registered on chain."""
+    registered = {_text(c.details.get("signer")): c.status is CheckStatus.PASSED
+                  for c in checks if c.name == "signer_registered"}
     return [{
         "name": _text(s.get("signer")),
         "organization": _text(s.get("organization")),
@@ -109,6 +112,7 @@ def signers_view(signatures: list[dict[str, Any]], lang: str) -> list[dict[str, 
         "intact": bool(s.get("intact")) and s.get("covers_document", True) is not False,
         "trusted": bool(s.get("trusted")),
         "timestamped": bool(s.get("timestamped")),
+        "registered": registered.get(_text(s.get("signer"))),  # None: not checked
     } for s in signatures]
 
 
@@ -163,6 +167,30 @@ def anchor_view(anchor: dict[str, Any] | None, lang: str) -> dict[str, Any] | No
     }
 
 
+def accreditation_view(levels: list[dict[str, Any]] | None, t: Translate, lang: str) -> list[dict[str, Any]]:
+    """Ministry first, school last: who accredited whom, and whether each was in force at issue."""
+    out = []
+    for level in levels or []:
+        kind = _text(level.get("level"))
+        name = _text(level.get("name")) or t("acc.ministry.default" if kind == "ministry" else "acc.unnamed")
+        valid_from, valid_until = level.get("valid_from"), level.get("valid_until")
+        period = ""
+        if valid_from or valid_until:
+            period = t("acc.period", start=fmt_date(valid_from, lang) if valid_from else "…",
+                       end=fmt_date(valid_until, lang) if valid_until else t("acc.open_ended"))
+        out.append({
+            "role": t(f"acc.{kind}") if kind in ("ministry", "authority", "issuer") else t("acc.unregistered"),
+            "name": name,
+            "id": _text(level.get("id")),
+            "account": _text(level.get("account")),
+            "valid": bool(level.get("valid_at_issue")),
+            "period": period,
+            "suspended_now": bool(level.get("suspended_now")),
+            "ministry": kind == "ministry",
+        })
+    return out
+
+
 def check_message(check: Check, t: Translate, has: Callable[[str], bool]) -> str:
     if check.status is CheckStatus.SKIPPED:
         return t("check.skipped")
@@ -189,12 +217,14 @@ def result_context(report: Report, t: Translate, has: Callable[[str], bool], lan
         "verdict": verdict,
         "tone": TONES.get(report.status, "neutral"),
         "document_id": report.document_id,
+        "code": verification_code(report.document_id) if is_document_id(report.document_id or "") else None,
         "checked_at": fmt_time((now or datetime.now(timezone.utc)).isoformat(), lang),
         "doc": document_view(report.document, t, lang),
         "doc_verified": report.status in _CONTENT_PROVEN,
-        "signers": signers_view(report.signatures, lang),
+        "signers": signers_view(report.signatures, lang, report.checks),
         "revocation": revocation_view(report.revocation, t, lang),
         "supersession": supersession_view(report.supersession, lang),
         "anchor": anchor_view(report.anchor, lang),
+        "accreditation": accreditation_view(report.accreditation, t, lang),
         "checks": checks_view(report.checks, t, has),
     }

@@ -15,16 +15,16 @@ from typing import Any, Protocol
 from urllib.parse import quote
 
 import jinja2
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 
-from core.credential import is_document_id
+from core.credential import document_id_from_code, is_document_id
 from core.errors import InvalidInput, SogocError, UnknownDocument
-from verifier import i18n, view
+from verifier import edge, examples, i18n, view
 from verifier.report import Report
 
 HERE = Path(__file__).parent
@@ -32,13 +32,39 @@ MAX_UPLOAD = 20 * 1024 * 1024
 #: Room for the multipart envelope around the file when judging a request by its Content-Length.
 FORM_OVERHEAD = 64 * 1024
 
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; "
-                               "form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-}
-NO_STORE = {**SECURITY_HEADERS, "Cache-Control": "no-store"}
+#: Pages and answers are never cached (why: verifier.edge); security headers come from verifier.edge.
+NO_STORE = {"Cache-Control": "no-store"}
+IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
+
+
+API_DESCRIPTION = """\
+Registry and public verifier of Vietnamese school transcripts (học bạ) and diplomas (văn bằng).
+
+**Verifying a document.** `GET /api/v1/verify/{document_id}` for the document behind a QR code, or
+`POST /api/v1/verify` with the PDF. Both answer with the report `sogoc verify --json` prints: `status`
+is the verdict, `checks` lists every check with a stable `code`.
+
+| `status` | meaning | what to do |
+| --- | --- | --- |
+| `valid` | signed by the school, intact, anchored on chain, in force | compare name and birth date with an identity document |
+| `revoked` | revoked or cancelled by a decision (thu hồi, hủy bỏ; reason in `revocation`) | do not accept |
+| `superseded` | replaced by a corrected version (`supersession`) | ask for the current version |
+| `tampered` | the file does not match its signatures | do not accept; ask for the original file |
+| `not_anchored` | no proof that the school published this file on chain | retry later if just issued; otherwise do not accept yet |
+| `untrusted_signer` | a signer not trusted or not registered for the school | do not accept until the school confirms |
+| `unknown` | not a document of this registry | check the code or the file |
+
+**Document ids** are 26 characters of base32 (a-z, 2-7; 128 random bits), printed beside the QR code in
+groups (`mfrg-gzdf-mztw-q2lk-nnwg-23t-poa`); send them without dashes, in lower case.
+
+**Errors** always have the shape `{"code": "...", "detail": "..."}`, with stable codes: `unknown_document`
+(404), `not_a_pdf`, `broken_pdf`, `no_file`, `bad_upload` (400), `too_large` (413), `unsupported_media_type` (415),
+`invalid_request` (422), `rate_limited` (429, with `Retry-After`), `chain_error`, `evidence_unavailable`
+(503, with `Retry-After`), `not_found` (404), `method_not_allowed` (405).
+
+**Limits.** Per client, on two budgets: look-ups (anything that names a document id) and uploads. Answers
+are `Cache-Control: no-store`: a verdict can change at any moment.
+"""
 
 
 class VerificationService(Protocol):
@@ -56,6 +82,11 @@ class UploadTooLarge(InvalidInput):
     http_status = 413
 
 
+class UnsupportedUpload(InvalidInput):
+    code = "unsupported_media_type"
+    http_status = 415
+
+
 UNKNOWN = UnknownDocument("no document with this id")
 
 
@@ -69,7 +100,7 @@ def _templates() -> jinja2.Environment:
 
 
 def _status_of(error: SogocError) -> int:
-    return 413 if error.code == "too_large" else error.http_status
+    return {"too_large": 413, "unsupported_media_type": 415}.get(error.code, error.http_status)
 
 
 def _page(template: str, lang: str | None, *, status: int = 200, switch: str | None = None,
@@ -97,8 +128,9 @@ def _error_page(error: SogocError, lang: str | None, *, switch: str | None = Non
 
 
 def _error_json(error: SogocError) -> JSONResponse:
-    return JSONResponse({"code": error.code, "detail": error.detail}, status_code=_status_of(error),
-                        headers=NO_STORE)
+    status = _status_of(error)
+    headers = {**NO_STORE, "Retry-After": "60"} if status == 503 else NO_STORE
+    return JSONResponse({"code": error.code, "detail": error.detail}, status_code=status, headers=headers)
 
 
 def _find(service: VerificationService, document_id: str) -> Report:
@@ -109,10 +141,20 @@ def _find(service: VerificationService, document_id: str) -> Report:
 
 
 async def _read_upload(request: Request, limit: int) -> bytes:
-    """The bytes of the multipart field ``file``, refusing more than ``limit`` bytes."""
+    """The PDF sent as the multipart field ``file`` or as an ``application/pdf`` body, refusing
+    more than ``limit`` bytes before reading them."""
     length = request.headers.get("content-length", "")
     if length.isdigit() and int(length) > limit + FORM_OVERHEAD:
         raise UploadTooLarge(f"the upload exceeds {limit} bytes")
+    media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media_type == "application/pdf":
+        return await _read_body(request, limit)
+    if not media_type:
+        raise InvalidInput("send the PDF as the multipart field 'file' or as an application/pdf body",
+                           code="no_file")
+    if media_type not in ("multipart/form-data", "application/x-www-form-urlencoded"):  # the latter: no file
+        raise UnsupportedUpload(f"send the PDF as multipart/form-data (field 'file') or as application/pdf, "
+                                f"not {media_type}")
     try:
         form = await request.form(max_files=1, max_fields=8)
     except (HTTPException, MultiPartException) as e:
@@ -131,35 +173,68 @@ async def _read_upload(request: Request, limit: int) -> bytes:
     return data
 
 
-def _lookup_id(text: str) -> str:
-    """What someone typed into the look-up box: a code, spaced or upper-case, or the whole QR URL."""
-    text = text.strip().rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0]
-    return "".join(text.split()).lower()
+async def _read_body(request: Request, limit: int) -> bytes:
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise UploadTooLarge(f"the file exceeds {limit} bytes")
+        chunks.append(chunk)
+    if not size:
+        raise InvalidInput("the body is empty", code="no_file")
+    return b"".join(chunks)
 
 
-_MULTIPART_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
-    "type": "object", "required": ["file"],
-    "properties": {"file": {"type": "string", "format": "binary", "description": "The signed PDF"}}}}}}}
+async def _verify_upload(service: VerificationService, pdf: bytes) -> Report:
+    """The service's report; a file that starts like a PDF but cannot be read is ``broken_pdf``,
+    not ``not_a_pdf``: the person holds the right kind of file, damaged (often a partial download)."""
+    try:
+        return await run_in_threadpool(service.verify_upload, pdf)
+    except InvalidInput as e:
+        if e.code == "not_a_pdf" and b"%PDF-" in pdf[:1024]:
+            raise InvalidInput(e.detail, code="broken_pdf") from None
+        raise
 
 
-def _report_example() -> dict[str, Any]:
-    return {"format": "sogoc.verification/1", "status": "valid", "document_id": "mfrggzdfmztwq2lknnwg23tpoa",
-            "checks": [{"name": "anchor", "status": "passed", "code": "anchored",
-                        "message": "Anchored on chain in block 42 by THPT-79-NTMK.", "details": {}}],
-            "document": {"kind": "transcript", "issuer": "THPT-79-NTMK", "fields": {"class_name": "12A1"}},
-            "signatures": [], "anchor": {"block_number": 42, "root": "0x…", "leaf": "0x…", "proof": []},
-            "revocation": None, "supersession": None}
+def _lookup_id(text: str) -> str | None:
+    """What someone typed into the look-up box: the printed code (any case, spaced, 0/1/8 for
+    o/l/b, see :func:`core.credential.document_id_from_code`) or the whole QR URL."""
+    text = text.strip().rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0].split("#", 1)[0]
+    return document_id_from_code(text)
 
 
-def _responses(*errors: tuple[int, str, str]) -> dict[int | str, dict[str, Any]]:
-    out: dict[int | str, dict[str, Any]] = {
-        200: {"description": "The verification report", "content": {"application/json": {"example": _report_example()}}}}
-    for status, code, detail in errors:
-        out[status] = {"description": f"`{code}`",
-                       "content": {"application/json": {"example": {"code": code, "detail": detail}}}}
+_UPLOAD_BODY = {"requestBody": {"required": True, "content": {
+    "multipart/form-data": {"schema": {
+        "type": "object", "required": ["file"],
+        "properties": {"file": {"type": "string", "format": "binary", "description": "The signed PDF"}}}},
+    "application/pdf": {"schema": {"type": "string", "format": "binary", "description": "The signed PDF"}},
+}}}
+
+_ERROR_SCHEMA = {"type": "object", "required": ["code", "detail"], "properties": {
+    "code": {"type": "string", "description": "Stable machine-readable code; never changes once released"},
+    "detail": {"type": "string", "description": "One sentence in English for a developer"}}}
+
+
+def _responses(*errors: tuple[int, str, str], withhold_private: bool = False) -> dict[int | str, dict[str, Any]]:
+    """The report (one example per verdict) and every error, all as ``{"code", "detail"}``."""
+    out: dict[int | str, dict[str, Any]] = {200: {
+        "description": "The verification report, as `sogoc verify --json` prints it. `status` is the verdict; "
+                       "each entry of `checks` is one check with a stable `code`.",
+        "content": {"application/json": {"examples": examples.openapi_examples(withhold_private=withhold_private)}}}}
+    by_status: dict[int, list[tuple[str, str]]] = {}
+    for status, code, detail in (*errors, _RATE_LIMITED, _UNAVAILABLE):
+        by_status.setdefault(status, []).append((code, detail))
+    for status, cases in by_status.items():
+        out[status] = {"description": ", ".join(f"`{code}`" for code, _ in cases), "content": {"application/json": {
+            "schema": _ERROR_SCHEMA,
+            "examples": {code: {"value": {"code": code, "detail": detail}} for code, detail in cases}}}}
+        if status in (429, 503):
+            out[status]["headers"] = {"Retry-After": {"description": "Seconds to wait before trying again",
+                                                      "schema": {"type": "integer"}}}
     return out
 
 
+_RATE_LIMITED = (429, "rate_limited", "too many look-ups from this client; retry after 20 s")
 _UNAVAILABLE = (503, "chain_error", "cannot reach the chain node")
 
 
@@ -176,9 +251,12 @@ def create_router(service: VerificationService, *, max_upload: int = MAX_UPLOAD)
     def lookup(id: str = "", lang: str | None = None) -> Response:
         """The look-up form (no JavaScript): send the typed code on to its QR address."""
         q = "?lang=en" if i18n.language(lang) == "en" else ""
+        if not id.strip():
+            return RedirectResponse(f"/{q}", status_code=303, headers=NO_STORE)
         document_id = _lookup_id(id)
-        target = f"/v/{quote(document_id, safe='')}{q}" if document_id else f"/{q}"
-        return RedirectResponse(target, status_code=303, headers=NO_STORE)
+        if document_id is None:  # the same page as an unknown id: nothing to learn from the difference
+            return _error_page(UNKNOWN, lang)
+        return RedirectResponse(f"/v/{quote(document_id, safe='')}{q}", status_code=303, headers=NO_STORE)
 
     @router.get("/v/{document_id}", include_in_schema=False)
     def landing(document_id: str, lang: str | None = None) -> Response:
@@ -193,7 +271,7 @@ def create_router(service: VerificationService, *, max_upload: int = MAX_UPLOAD)
         home_switch = "/?lang=" + ("vi" if i18n.language(lang) == "en" else "en")
         try:
             pdf = await _read_upload(request, max_upload)
-            report = await run_in_threadpool(service.verify_upload, pdf)
+            report = await _verify_upload(service, pdf)
         except SogocError as e:
             return _error_page(e, lang, switch=home_switch)
         return _page("result.html", lang, switch=home_switch, uploaded=True, **_result(report, lang))
@@ -205,8 +283,13 @@ def create_router(service: VerificationService, *, max_upload: int = MAX_UPLOAD)
             "The verification report of the document behind a QR code (`/v/{document_id}`): every check, "
             "the verdict (`valid`, `revoked`, `superseded`, `tampered`, `not_anchored`, `untrusted_signer`, "
             "`unknown`), the document's data, its signatures, its anchor (transaction, block, Merkle root, "
-            "leaf, proof) and any revocation. Unknown and malformed ids get the same 404 `unknown_document`."),
-        responses=_responses((404, "unknown_document", "no document with this id"), _UNAVAILABLE),
+            "leaf, proof) and any revocation or correction. The id is the 26-character code printed beside "
+            "the QR code, without its dashes, in lower case. Unknown and malformed ids get the same 404 "
+            "`unknown_document`, so nothing can be learnt about which ids exist. The personal id number and "
+            "the place of birth are withheld here (whoever holds the file sees them in the file). "
+            "Look-ups are rate-limited per client (429 `rate_limited` with `Retry-After`). Every answer is "
+            "`Cache-Control: no-store`: a verdict can change at any moment (a revocation)."),
+        responses=_responses((404, "unknown_document", "no document with this id"), withhold_private=True),
     )
     def api_document(document_id: str) -> Response:
         try:
@@ -218,25 +301,29 @@ def create_router(service: VerificationService, *, max_upload: int = MAX_UPLOAD)
         "/api/v1/verify",
         summary="Verify an uploaded PDF",
         description=(
-            f"Send the signed PDF as the multipart field `file` (at most {max_upload // (1024 * 1024)} MiB). "
-            "The answer is the same report as for a document id; the file is checked, never stored. "
-            "A file that is not a PDF gets 400 `not_a_pdf`, a larger one 413 `too_large`."),
+            f"Send the signed PDF (at most {max_upload // (1024 * 1024)} MiB) as the multipart field `file`, "
+            "or as the whole body with `Content-Type: application/pdf`. The answer is the same report as "
+            "`sogoc verify --json FILE.pdf` prints; the file is checked, never stored. A tampered, revoked "
+            "or unknown document is still a 200 with its verdict in `status`: errors are only for requests "
+            "that could not be checked. Uploads are rate-limited per client, on a smaller budget than look-ups."),
         responses=_responses((400, "not_a_pdf", "the file is not a PDF"),
-                             (413, "too_large", f"the file exceeds {max_upload} bytes"), _UNAVAILABLE),
-        openapi_extra=_MULTIPART_BODY,
+                             (400, "broken_pdf", "not a readable PDF: EOF marker not found"),
+                             (413, "too_large", f"the file exceeds {max_upload} bytes"),
+                             (415, "unsupported_media_type",
+                              "send the PDF as multipart/form-data (field 'file') or as application/pdf")),
+        openapi_extra=_UPLOAD_BODY,
     )
     async def api_upload(request: Request) -> Response:
         try:
             pdf = await _read_upload(request, max_upload)
-            report = await run_in_threadpool(service.verify_upload, pdf)
+            report = await _verify_upload(service, pdf)
         except SogocError as e:
             return _error_json(e)
         return JSONResponse(report.to_json(), headers=NO_STORE)
 
     @router.get("/static/site.css", include_in_schema=False)
     def stylesheet() -> Response:
-        return Response(css, media_type="text/css; charset=utf-8", headers={
-            **SECURITY_HEADERS, "Cache-Control": "public, max-age=31536000, immutable"})
+        return Response(css, media_type="text/css; charset=utf-8", headers=IMMUTABLE)
 
     return router
 
@@ -244,3 +331,32 @@ def create_router(service: VerificationService, *, max_upload: int = MAX_UPLOAD)
 def _result(report: Report, lang: str | None) -> dict[str, Any]:
     lang = i18n.language(lang)
     return view.result_context(report, i18n.translator(lang), lambda key: i18n.has(lang, key), lang)
+
+
+# -- the edge: limits, headers, errors (installed on the app by the composition root)
+
+
+def too_many_page(lang: str | None, seconds: int) -> Response:
+    """The 429 page: what happened, and when to try again, in plain words."""
+    t = i18n.translator(i18n.language(lang))
+    return _page("error.html", lang, status=429, code="rate_limited", title=t("error.rate_limited.title"),
+                 text=t("error.rate_limited.text", seconds=seconds))
+
+
+def http_error_page(status: int, code: str, lang: str | None) -> Response:
+    """A page for an error Starlette raised itself (unknown address, wrong method...)."""
+    t = i18n.translator(i18n.language(lang))
+    known = i18n.has("vi", f"error.{code}.title")
+    return _page("error.html", lang, status=status, code=code,
+                 title=t(f"error.{code}.title") if known else t("error.title"),
+                 text=t(f"error.{code}.text") if known else t("error.generic.text"))
+
+
+def install(app: FastAPI, *, lookups_per_minute: int, uploads_per_minute: int,
+            trusted_proxies: tuple[str, ...] = (), hsts: bool = False) -> None:
+    """Rate limits, security headers, one error shape and private access logs for ``app``."""
+    edge.install_error_handlers(app, http_error_page)
+    app.add_middleware(edge.PublicEdge, settings=edge.EdgeSettings(  # type: ignore[arg-type]
+        lookups_per_minute=lookups_per_minute, uploads_per_minute=uploads_per_minute,
+        trusted_proxies=trusted_proxies, hsts=hsts), too_many_page=too_many_page)
+    edge.install_log_filter()

@@ -166,4 +166,6 @@ def test_only_the_issuer_or_its_authority_may_revoke(session):
     assert ledger.revoked == [("SGD-79", doc.leaf, 1)]
     evidence = service.evidence(doc, service.ChainInfo(1337, "0x" + "11" * 20))
     assert evidence["revocation"]["decision"] == "Quyết định số 7/QĐ-SGDĐT"
+    # the names a verifier shows for the accreditation chain: the school, then its authority
+    assert [(i["code"], i["kind"]) for i in evidence["institutions"]] == [("THPT-A", "issuer"), ("SGD-79", "authority")]
     assert revocation.decision_hash == service.decision_hash("Quyết định số 7/QĐ-SGDĐT")

@@ -10,7 +10,7 @@ import pytest
 from reportlab.pdfgen.canvas import Canvas
 
 from core.canonical import canonical_json
-from core.chain import LeafStatus
+from core.chain import InstitutionRecord, LeafStatus
 from core.credential import Credential
 from core.hashes import ZERO, Hash32, institution_id, keccak256, sha256
 from core.merkle import MerkleTree
@@ -29,6 +29,15 @@ class FakeChain:
     def is_certificate_valid(self, issuer_id, fingerprint, at):
         self.asked_at.append(at)
         return self.registered
+
+    def institution(self, institution_id):
+        authority = institution_id == self.status.authority_id
+        return InstitutionRecord(1 if authority else 2, "0x" + ("22" if authority else "11") * 20,
+                                 ZERO if authority else self.status.authority_id,
+                                 1_700_000_000, 0, False, True)
+
+    def ministry_account(self):
+        return "0x" + "33" * 20
 
 
 class FakeEvidence:
@@ -163,3 +172,36 @@ def test_a_hostile_embedded_credential_is_reported_not_crashed(dev_pki, hostile)
     report = verify(pdf, FakeChain(anchored("X", 1)), None, dev_pki)
     assert report.status is Verdict.TAMPERED
     assert CheckCode.BAD_CREDENTIAL in {c.code for c in report.checks}
+
+
+def test_the_accreditation_chain_runs_from_the_ministry_to_the_school(case, dev_pki):
+    signed, evidence, at = case
+    school = signed.credential.fields["school"]
+    named = replace(evidence, institutions=(
+        (signed.credential.issuer, "Tên theo sổ đăng ký", "issuer"),
+        ("SGD-79", "Sở Giáo dục và Đào tạo TP. Hồ Chí Minh", "authority"),
+        ("BGDDT", "Bộ Giáo dục và Đào tạo", "ministry"),
+        ("SGD-01", "A name for an id that is not in this chain", "authority")))
+    report = verify(signed.pdf, FakeChain(anchored(signed.credential.issuer, at)), named, dev_pki)
+    levels = report.to_json()["accreditation"]
+    assert [level["level"] for level in levels] == ["ministry", "authority", "issuer"]
+    assert [level["name"] for level in levels] == [
+        "Bộ Giáo dục và Đào tạo", "Sở Giáo dục và Đào tạo TP. Hồ Chí Minh", "Tên theo sổ đăng ký"]
+    assert all(level["valid_at_issue"] for level in levels)
+    assert levels[2]["id"] == institution_id(signed.credential.issuer).hex0x and levels[0]["account"] == "0x" + "33" * 20
+    # without the registry's names, the document's own (signed) names are shown
+    plain = verify(signed.pdf, FakeChain(anchored(signed.credential.issuer, at)), evidence, dev_pki)
+    assert [level["name"] for level in plain.accreditation] == [None, school["authority"], school["name"]]
+
+
+def test_a_school_outside_its_period_at_issue_is_shown_so(case, dev_pki):
+    signed, evidence, at = case
+
+    class Expired(FakeChain):
+        def institution(self, institution_id):
+            record = super().institution(institution_id)
+            return replace(record, valid_until=at - 1, suspended=True) if record.kind == 2 else record
+
+    report = verify(signed.pdf, Expired(anchored(signed.credential.issuer, at)), evidence, dev_pki)
+    school = report.accreditation[-1]
+    assert school["valid_at_issue"] is False and school["suspended_now"] is True

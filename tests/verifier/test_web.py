@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
+from html import unescape
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from core.credential import verification_code
 from core.errors import ChainError, InvalidInput
 from core.status import REASON_LABELS, CheckCode, CheckStatus, RevocationReason, Verdict
 from verifier import i18n
 from verifier.report import Check, Report
-from verifier.web import create_router
+from verifier.web import create_router, install
 
 VALID_ID = "mfrggzdfmztwq2lknnwg23tpoa"
 REVOKED_ID = "nbswy3dpeb3w64tmmqqgc3tfmu"
@@ -75,10 +77,24 @@ def good_checks(document_id: str) -> list[Check]:
     ]
 
 
+ACCREDITATION = [
+    {"level": "ministry", "id": "0x" + "00" * 32, "name": "Bộ Giáo dục và Đào tạo", "account": "0x" + "33" * 20,
+     "registered": True, "valid_from": None, "valid_until": None, "valid_at_issue": True, "suspended_now": False},
+    {"level": "authority", "id": "0x" + "bb" * 32, "name": "Sở Giáo dục và Đào tạo Thành phố Hồ Chí Minh",
+     "account": "0x" + "22" * 20, "registered": True, "valid_from": "2026-01-10T00:00:00+00:00",
+     "valid_until": None, "valid_at_issue": True, "suspended_now": False},
+    {"level": "issuer", "id": "0x" + "aa" * 32, "name": "Trường THPT Nguyễn Thị Minh Khai",
+     "account": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "registered": True,
+     "valid_from": "2026-01-15T00:00:00+00:00", "valid_until": "2030-12-31T00:00:00+00:00",
+     "valid_at_issue": True, "suspended_now": True},
+]
+
+
 def valid_report() -> Report:
     return Report(Verdict.VALID, VALID_ID,
                   good_checks(VALID_ID) + [Check("status", PASSED, C.IN_FORCE, "Not revoked and not replaced.")],
-                  document=transcript_document(VALID_ID), signatures=SIGNATURES, anchor=ANCHOR)
+                  document=transcript_document(VALID_ID), signatures=SIGNATURES, anchor=ANCHOR,
+                  accreditation=ACCREDITATION)
 
 
 def revoked_report() -> Report:
@@ -129,8 +145,11 @@ class FakeService:
         return tampered_report() if b"tampered" in pdf else unknown_report() if b"plain" in pdf else valid_report()
 
 
-def make_client(service: FakeService | None = None, **kwargs) -> TestClient:
+def make_client(service: FakeService | None = None, *, lookups: int = 0, uploads: int = 0,
+                proxies: tuple[str, ...] = (), hsts: bool = False, **kwargs) -> TestClient:
+    """The pages as the composition root serves them: router plus edge (limits off unless asked)."""
     app = FastAPI()
+    install(app, lookups_per_minute=lookups, uploads_per_minute=uploads, trusted_proxies=proxies, hsts=hsts)
     app.include_router(create_router(service or FakeService(), **kwargs))
     return TestClient(app)
 
@@ -164,6 +183,41 @@ def test_valid_page_shows_verdict_document_signers_and_evidence(client):
     assert "không được xác thực" not in html
     # the QR page is not the upload page: no list of checks
     assert "Các bước kiểm tra" not in html
+    # the code printed beside the QR, as printed; each signer registered for the school on chain
+    assert verification_code(VALID_ID) in html
+    assert html.count("✓ Đã đăng ký cho trường trên chuỗi khối") == 2
+
+
+def test_valid_page_shows_the_accreditation_chain_ministry_first(client):
+    html = client.get(f"/v/{VALID_ID}").text
+    chain = html[html.index("Cơ sở cấp và chuỗi công nhận"):html.index("Chữ ký số")]
+    ministry, authority, school = (chain.index(name) for name in (
+        "Bộ Giáo dục và Đào tạo", "Sở Giáo dục và Đào tạo Thành phố Hồ Chí Minh", "Trường THPT Nguyễn Thị Minh Khai"))
+    assert ministry < authority < school
+    assert chain.count("Có hiệu lực khi cấp") == 2 and "Thời hạn: 15/01/2026 – 31/12/2030" in chain
+    assert "Hiện đang bị đình chỉ" in chain  # a present suspension is said, next to "in force at issue"
+
+
+def test_evidence_says_how_to_recheck_it_against_any_node(client):
+    html = client.get(f"/v/{VALID_ID}").text
+    assert f"credentialStatus(gốc, lá) của hợp đồng {CONTRACT} trên chuỗi có mã 31337" in html
+    assert f'cast call {CONTRACT} "credentialStatus(bytes32,bytes32)" {ROOT} {LEAF}' in html
+    assert f"SOGOC_CHAIN_ID=31337 SOGOC_CONTRACT_ADDRESS={CONTRACT} sogoc verify hoc-ba.pdf" in html
+
+
+@pytest.mark.parametrize("verdict", list(Verdict))
+def test_every_verdict_has_a_plain_title_and_what_to_do_next(verdict):
+    from verifier.examples import reports
+
+    service = FakeService()
+    report = reports()[verdict]
+    service.reports[VALID_ID] = report
+    for lang, next_label in (("vi", "Nên làm gì"), ("en", "What to do")):
+        html = make_client(service).get(f"/v/{VALID_ID}?lang={lang}").text
+        t = i18n.translator(lang)
+        head = unescape(html[:html.index("</section>")])  # the verdict comes first, before anything else
+        assert t(f"verdict.{verdict.value}.title") in head and t(f"verdict.{verdict.value}.next") in head
+        assert next_label in head
 
 
 def test_valid_page_in_english(client):
@@ -224,7 +278,7 @@ def test_chain_down_gives_a_503_page_not_a_traceback():
     assert "Tạm thời không kiểm tra được" in r.text and "chain_error" in r.text
     assert "127.0.0.1" not in r.text  # the detail, meant for operators, stays off the page
     api = client.get(f"/api/v1/verify/{VALID_ID}")
-    assert api.status_code == 503 and api.json()["code"] == "chain_error"
+    assert api.status_code == 503 and api.json()["code"] == "chain_error" and api.headers["retry-after"] == "60"
 
 
 # -- the home page and uploads
@@ -334,7 +388,7 @@ def test_openapi_documents_the_api(client):
     get = spec["paths"]["/api/v1/verify/{document_id}"]["get"]
     post = spec["paths"]["/api/v1/verify"]["post"]
     assert get["summary"] and "404" in get["responses"] and "503" in get["responses"]
-    assert get["responses"]["404"]["content"]["application/json"]["example"]["code"] == "unknown_document"
+    assert get["responses"]["404"]["content"]["application/json"]["examples"]["unknown_document"]["value"]["code"] == "unknown_document"
     assert "multipart/form-data" in post["requestBody"]["content"] and "413" in post["responses"]
     assert "/v/{document_id}" not in spec["paths"]  # pages are not API
 

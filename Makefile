@@ -4,8 +4,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 ABI    := core/abi/CredentialRegistry.json
 FONTS  := signer/fonts/DejaVuSans.ttf signer/fonts/DejaVuSans-Bold.ttf
-# Debian packages the tests use as independent checks (poppler's pdfsig and pdftotext, NSS certutil, zbarimg).
-TEST_DEBS := poppler-utils libnss3-tools qpdf zbar-tools
+# The QR decoder of the camera scan page, copied from npm `jsqr` into the verifier's static files.
+VENDOR := verifier/static/vendor/jsQR.js
+# Debian packages the tests use as independent checks (poppler's pdfsig and pdftotext, NSS certutil, zbarimg)
+# and the headless browser of tests/browser (chromium, driven by the `playwright` Python package).
+TEST_DEBS := poppler-utils libnss3-tools qpdf zbar-tools chromium
 
 .PHONY: run test setup python node contracts test-deps lint-imports test-contracts test-python bench clean
 
@@ -14,7 +17,7 @@ run: setup
 
 test: setup test-deps lint-imports test-contracts test-python
 
-setup: python node contracts $(FONTS)
+setup: python node contracts $(FONTS) $(VENDOR)
 
 python: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
@@ -35,8 +38,13 @@ signer/fonts/%.ttf: node_modules/.sogoc-node-setup
 	mkdir -p signer/fonts
 	cp node_modules/dejavu-fonts-ttf/ttf/$*.ttf $@
 
+$(VENDOR): node_modules/.sogoc-node-setup
+	mkdir -p $(dir $@)
+	cp node_modules/jsqr/dist/jsQR.js $@
+
 test-deps:
 	@command -v pdfsig >/dev/null && command -v certutil >/dev/null && command -v zbarimg >/dev/null \
+	  && command -v chromium >/dev/null \
 	  || { echo "installing $(TEST_DEBS)"; \
 	       (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_DEBS)) >/dev/null; }
 
@@ -54,4 +62,4 @@ bench: setup
 	npm run --silent bench:gas
 
 clean:
-	rm -rf $(VENV) node_modules artifacts cache $(ABI) signer/fonts/*.ttf
+	rm -rf $(VENV) node_modules artifacts cache $(ABI) signer/fonts/*.ttf $(VENDOR)

@@ -70,5 +70,6 @@ def create_app(settings: Settings) -> FastAPI:
         return JSONResponse({"code": exc.code, "detail": exc.detail}, status_code=exc.http_status)
 
     app.include_router(registry_router(sessions, chain))
-    app.include_router(verifier_router(LocalVerificationService(verifier, sessions)))
+    app.include_router(verifier_router(LocalVerificationService(verifier, sessions),
+                                       public_base_url=settings.public_base_url))
     return app

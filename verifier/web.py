@@ -39,6 +39,16 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
 }
 NO_STORE = {**SECURITY_HEADERS, "Cache-Control": "no-store"}
+#: The camera scan page is the one page that runs scripts (its own and the vendored QR decoder,
+#: both from this origin) and shows the camera's picture; only it may ask for the camera.
+SCAN_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; script-src 'self'; media-src 'self' blob: mediastream:; "
+                               "style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; "
+                               "frame-ancestors 'none'",
+    "Permissions-Policy": "camera=(self)",
+}
+#: Scripts of the scan page: URL path under /static/ -> file (the decoder is copied from npm `jsqr` at setup).
+SCRIPTS = {"scan.js": HERE / "static" / "scan.js", "vendor/jsQR.js": HERE / "static" / "vendor" / "jsQR.js"}
 
 
 class VerificationService(Protocol):
@@ -163,14 +173,29 @@ def _responses(*errors: tuple[int, str, str]) -> dict[int | str, dict[str, Any]]
 _UNAVAILABLE = (503, "chain_error", "cannot reach the chain node")
 
 
-def create_router(service: VerificationService, *, max_upload: int = MAX_UPLOAD) -> APIRouter:
-    """The public pages (``/``, ``/v/{id}``, ``/verify``), the JSON API and the stylesheet."""
+def create_router(service: VerificationService, *, max_upload: int = MAX_UPLOAD,
+                  public_base_url: str = "") -> APIRouter:
+    """The public pages (``/``, ``/v/{id}``, ``/verify``, ``/scan``), the JSON API, stylesheet and scripts.
+
+    ``public_base_url`` is the base of the URLs the QR codes carry: the scan page accepts those as
+    well as its own origin's (the two differ behind a proxy or on a second host name).
+    """
     router = APIRouter(tags=["verification"])
     css = (HERE / "static" / "site.css").read_bytes()
+    scripts = {name: path.read_bytes() for name, path in SCRIPTS.items() if path.is_file()}
+    script_versions = {name: hashlib.sha256(body).hexdigest()[:12] for name, body in scripts.items()}
 
     @router.get("/", include_in_schema=False)
     def home(lang: str | None = None) -> Response:
         return _page("home.html", lang)
+
+    @router.get("/scan", include_in_schema=False)
+    def scan(lang: str | None = None) -> Response:
+        """Scan a printed QR code with the phone's camera; the look-up form for everyone else."""
+        response = _page("scan.html", lang, public_base_url=public_base_url.rstrip("/"),
+                         script_versions=script_versions)
+        response.headers.update(SCAN_HEADERS)
+        return response
 
     @router.get("/v", include_in_schema=False)
     def lookup(id: str = "", lang: str | None = None) -> Response:
@@ -236,6 +261,13 @@ def create_router(service: VerificationService, *, max_upload: int = MAX_UPLOAD)
     @router.get("/static/site.css", include_in_schema=False)
     def stylesheet() -> Response:
         return Response(css, media_type="text/css; charset=utf-8", headers={
+            **SECURITY_HEADERS, "Cache-Control": "public, max-age=31536000, immutable"})
+
+    @router.get("/static/{name:path}", include_in_schema=False)
+    def script(name: str) -> Response:
+        if name not in scripts:
+            return Response("not found", status_code=404, media_type="text/plain", headers=NO_STORE)
+        return Response(scripts[name], media_type="text/javascript; charset=utf-8", headers={
             **SECURITY_HEADERS, "Cache-Control": "public, max-age=31536000, immutable"})
 
     return router

@@ -24,17 +24,13 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, sync_playwright
 
 import fake_camera
-from verifier import i18n
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
-#: What the fake camera sees first: a QR code of this verifier's form, but on another site.
-FOREIGN_QR = "https://example.org/v/aaaaaaaaaaaaaaaaaaaaaaaaaa"
-FOREIGN_SECONDS, OWN_SECONDS = 2.5, 3
-
-VI, EN = i18n.translator("vi"), i18n.translator("en")
+FOREIGN_QR = fake_camera.FOREIGN_QR
+FOREIGN_SECONDS, OWN_SECONDS = 3, 3
 
 
 def _load_e2e_fixtures():

@@ -14,6 +14,8 @@ from pathlib import Path
 from PIL import Image
 
 WIDTH, HEIGHT, FPS = 640, 480, 10
+#: What the fake camera films first: a QR code of this verifier's form, but on another site.
+FOREIGN_QR = "https://example.org/v/aaaaaaaaaaaaaaaaaaaaaaaaaa"
 DESK = (96, 100, 108)
 
 

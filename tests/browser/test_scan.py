@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from fake_camera import FOREIGN_QR
 from verifier import i18n
 
 VI, EN = i18n.translator("vi"), i18n.translator("en")
-FOREIGN_QR = "https://example.org/v/aaaaaaaaaaaaaaaaaaaaaaaaaa"  # what the fake camera films first
 pytestmark = [pytest.mark.browser, pytest.mark.chain]
 
 

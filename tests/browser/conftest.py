@@ -2,8 +2,8 @@
 
 The demo is tests/e2e's fixture (``sogoc demo`` on a fresh data dir: real anvil, SQLite, signed
 PDFs; then ``sogoc serve`` on a free port), instantiated once more for this folder so that what
-these tests revoke does not change what tests/e2e sees. One browser for the whole session; each
-test gets a fresh context (no cookies, no cache) at phone width.
+these tests revoke does not change what tests/e2e sees. One browser per test module; each test
+gets a fresh context (no cookies, no cache) at phone width.
 
 Its fake camera plays a video made from the demo's first printed transcript (see fake_camera.py):
 first a QR code of another site for a few seconds, then the transcript's own QR code.
@@ -59,8 +59,10 @@ def camera_video(demo, tmp_path_factory) -> Path:
     return fake_camera.write_y4m(foreign + own, tmp / "camera.y4m")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(camera_video) -> Iterator[Browser]:
+    """One Chromium per test module, not per session: playwright's sync API keeps an asyncio loop
+    running in this thread while it is open, and tests elsewhere call asyncio.run (pyHanko does)."""
     executable = shutil.which("chromium")
     if executable is None:
         pytest.fail("Debian's chromium is not installed: `make test-deps` installs it")

@@ -42,7 +42,7 @@ NO_STORE = {**SECURITY_HEADERS, "Cache-Control": "no-store"}
 #: The camera scan page is the one page that runs scripts (its own and the vendored QR decoder,
 #: both from this origin) and shows the camera's picture; only it may ask for the camera.
 SCAN_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; script-src 'self'; media-src 'self' blob: mediastream:; "
+    "Content-Security-Policy": "default-src 'none'; script-src 'self'; media-src 'self'; "
                                "style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; "
                                "frame-ancestors 'none'",
     "Permissions-Policy": "camera=(self)",

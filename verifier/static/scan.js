@@ -87,7 +87,10 @@
       var cw = Math.round(w * scale), ch = Math.round(h * scale);
       if (canvas.width !== cw || canvas.height !== ch) { canvas.width = cw; canvas.height = ch; }
       context.drawImage(video, 0, 0, cw, ch);
-      var code = window.jsQR(context.getImageData(0, 0, cw, ch).data, cw, ch, { inversionAttempts: "dontInvert" });
+      var code = null;
+      try {
+        code = window.jsQR(context.getImageData(0, 0, cw, ch).data, cw, ch, { inversionAttempts: "dontInvert" });
+      } catch (e) { /* one unreadable frame: try the next one */ }
       if (code && code.data) onRead(code.data);
     }
     if (stream) timer = window.setTimeout(decodeFrame, INTERVAL_MS);

@@ -46,7 +46,7 @@ demo = _load_e2e_fixtures().demo
 
 @pytest.fixture(scope="session")
 def camera_video(demo, tmp_path_factory) -> Path:
-    """The fake camera's Y4M video, checked frame by frame with zbarimg before any browser sees it."""
+    """The fake camera's Y4M video; zbarimg first reads both codes in it, so a failed scan is the page's fault."""
     tmp = tmp_path_factory.mktemp("camera")
     page = fake_camera.rasterise(demo.issued[0][0], tmp)
     own = fake_camera.shaken(fake_camera.qr_corner(page), round(OWN_SECONDS * fake_camera.FPS))

@@ -4,9 +4,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 ABI    := core/abi/CredentialRegistry.json
 FONTS  := signer/fonts/DejaVuSans.ttf signer/fonts/DejaVuSans-Bold.ttf
-# Debian packages the tests use: independent checks (poppler's pdfsig and pdftotext, NSS certutil, zbarimg)
-# and SoftHSM2 with OpenSC's pkcs11-tool, a real PKCS#11 token standing in for a principal's USB token.
-TEST_DEBS := poppler-utils libnss3-tools qpdf zbar-tools softhsm2 opensc
+# The QR decoder of the camera scan page, copied from npm `jsqr` into the verifier's static files.
+VENDOR := verifier/static/vendor/jsQR.js
+# Debian packages the tests use: independent checks (poppler's pdfsig and pdftotext, NSS certutil, zbarimg),
+# SoftHSM2 with OpenSC's pkcs11-tool (a real PKCS#11 token standing in for a principal's USB token), and
+# the headless browser of tests/browser (chromium, driven by the `playwright` Python package).
+TEST_DEBS := poppler-utils libnss3-tools qpdf zbar-tools softhsm2 opensc chromium
 
 .PHONY: run test setup python node contracts test-deps lint-imports test-contracts test-python bench bench-signing clean
 
@@ -15,7 +18,7 @@ run: setup
 
 test: setup test-deps lint-imports test-contracts test-python
 
-setup: python node contracts $(FONTS)
+setup: python node contracts $(FONTS) $(VENDOR)
 
 python: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
@@ -36,9 +39,13 @@ signer/fonts/%.ttf: node_modules/.sogoc-node-setup
 	mkdir -p signer/fonts
 	cp node_modules/dejavu-fonts-ttf/ttf/$*.ttf $@
 
+$(VENDOR): node_modules/.sogoc-node-setup
+	mkdir -p $(dir $@)
+	cp node_modules/jsqr/dist/jsQR.js $@
+
 test-deps:
 	@command -v pdfsig >/dev/null && command -v certutil >/dev/null && command -v zbarimg >/dev/null \
-	  && command -v softhsm2-util >/dev/null && command -v pkcs11-tool >/dev/null \
+	  && command -v softhsm2-util >/dev/null && command -v pkcs11-tool >/dev/null && command -v chromium >/dev/null \
 	  || { echo "installing $(TEST_DEBS)"; \
 	       (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_DEBS)) >/dev/null; }
 
@@ -59,4 +66,4 @@ bench-signing: setup
 	$(BIN)/python bench/signing.py
 
 clean:
-	rm -rf $(VENV) node_modules artifacts cache $(ABI) signer/fonts/*.ttf
+	rm -rf $(VENV) node_modules artifacts cache $(ABI) signer/fonts/*.ttf $(VENDOR)

@@ -79,5 +79,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(create_docs_router(app.title))
     app.include_router(registry_router(sessions, chain))
     app.include_router(verifier_router(LocalVerificationService(verifier, sessions),
-                                       max_upload=settings.max_upload_mb * 1024 * 1024))
+                                       max_upload=settings.max_upload_mb * 1024 * 1024,
+                                       public_base_url=settings.public_base_url))
     return app

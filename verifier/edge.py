@@ -31,9 +31,11 @@ from verifier.limits import TokenBucket, client_address, retry_after
 Scope = dict[str, Any]
 ASGIApp = Callable[[Scope, Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]], Awaitable[None]]
 
-#: 'wasm-unsafe-eval' lets a vendored QR decoder compile its WebAssembly; it allows no JavaScript eval.
-CSP = ("default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; "
-       "media-src 'self' blob:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+#: No scripts, no camera: the pages work without JavaScript. The two pages that need scripts set
+#: their own policy, which this one does not override: the camera scan page (verifier.web
+#: SCAN_HEADERS) and the API documentation (verifier.docs).
+CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; "
+       "frame-ancestors 'none'")
 #: Every response carries these (a route may set its own Cache-Control; the rest are fixed).
 BASE_HEADERS = {
     "content-security-policy": CSP,
@@ -42,8 +44,8 @@ BASE_HEADERS = {
     "x-frame-options": "DENY",
     "cross-origin-opener-policy": "same-origin",
     "cross-origin-resource-policy": "same-origin",
-    # the camera only for this origin (the scan page), nothing else at all
-    "permissions-policy": "camera=(self), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
+    # no camera, microphone or location; the scan page sets its own policy allowing the camera
+    "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
 }
 HSTS = "max-age=31536000; includeSubDomains"
 

@@ -503,6 +503,88 @@ EN: dict[str, str] = {
                           "it with the error code below.",
 }
 
+# The camera scan page (/scan) and its link on the home page, kept in one block.
+VI.update({
+    "home.scan.link": "Quét mã QR bằng camera",
+    "scan.title": "Quét mã QR bằng camera",
+    "scan.intro": "Hướng camera của điện thoại vào mã QR in trên văn bằng hoặc học bạ. Khi đọc được mã, "
+                  "trang kết quả tự mở ra.",
+    "scan.video": "Hình ảnh từ camera",
+    "scan.starting": "Đang bật camera…",
+    "scan.looking": "Đang tìm mã QR… Để cả mã nằm trong khung, giữ máy cách giấy khoảng 15–25 cm, đủ sáng.",
+    "scan.found": "Đã đọc được mã. Đang mở kết quả…",
+    "scan.foreign.title": "Đây không phải mã QR của Sổ Gốc",
+    "scan.foreign.text": "Mã vừa đọc không dẫn tới trang xác thực này nên không dùng để kiểm tra văn bản được. "
+                         "Nội dung đọc được:",
+    "scan.privacy": "Hình ảnh từ camera chỉ được xử lý ngay trên máy của bạn, không gửi đi đâu.",
+    "scan.retry": "Thử lại",
+    "scan.problem.denied.title": "Chưa được phép dùng camera",
+    "scan.problem.denied.text": "Hãy cho phép trang này dùng camera trong cài đặt của trình duyệt rồi bấm "
+                                "“Thử lại”, hoặc nhập mã văn bản ở dưới.",
+    "scan.problem.nocamera.title": "Không tìm thấy camera",
+    "scan.problem.nocamera.text": "Thiết bị này không có camera dùng được. Hãy nhập mã văn bản in dưới mã QR.",
+    "scan.problem.busy.title": "Camera đang bận",
+    "scan.problem.busy.text": "Một ứng dụng khác đang dùng camera. Hãy đóng ứng dụng đó rồi bấm “Thử lại”, "
+                              "hoặc nhập mã văn bản ở dưới.",
+    "scan.problem.insecure.title": "Cần kết nối bảo mật để dùng camera",
+    "scan.problem.insecure.text": "Trình duyệt chỉ cho dùng camera trên trang mở bằng https. Hãy nhập mã văn "
+                                  "bản ở dưới, hoặc quét mã QR bằng ứng dụng camera của điện thoại.",
+    "scan.problem.unsupported.title": "Trình duyệt này không quét được mã",
+    "scan.problem.unsupported.text": "Hãy quét mã QR bằng ứng dụng camera của điện thoại, hoặc nhập mã văn bản "
+                                     "ở dưới.",
+    "scan.problem.failed.title": "Không bật được camera",
+    "scan.problem.failed.text": "Đã có lỗi khi bật camera. Hãy bấm “Thử lại”, hoặc nhập mã văn bản ở dưới.",
+    "scan.nojs.title": "Cần bật JavaScript để quét bằng camera",
+    "scan.nojs.text": "JavaScript đang tắt trên trình duyệt này. Bạn vẫn tra cứu được: nhập mã văn bản ở dưới, "
+                      "hoặc quét mã QR bằng ứng dụng camera của điện thoại.",
+    "scan.type.title": "Hoặc nhập mã văn bản",
+    "scan.type.label": "Mã văn bản",
+    "scan.type.help": "Mã gồm 26 ký tự, in ngay dưới mã QR. Viết hoa, viết thường hay có dấu cách đều được.",
+    "scan.type.submit": "Tra cứu",
+})
+EN.update({
+    "home.scan.link": "Scan a QR code with the camera",
+    "scan.title": "Scan a QR code with the camera",
+    "scan.intro": "Point your phone's camera at the QR code printed on the diploma or transcript. As soon as "
+                  "the code is read, the result page opens.",
+    "scan.video": "Camera picture",
+    "scan.starting": "Starting the camera…",
+    "scan.looking": "Looking for a QR code… Keep the whole code inside the frame, about 15–25 cm from the "
+                    "paper, in good light.",
+    "scan.found": "Code read. Opening the result…",
+    "scan.foreign.title": "This is not a Sổ Gốc QR code",
+    "scan.foreign.text": "The code just read does not lead to this verification service, so it cannot be used "
+                         "to check a document. What it says:",
+    "scan.privacy": "The camera picture is processed on your device only and is never sent anywhere.",
+    "scan.retry": "Try again",
+    "scan.problem.denied.title": "The camera is not allowed",
+    "scan.problem.denied.text": "Allow this page to use the camera in your browser's settings, then press "
+                                "“Try again”, or type the document code below.",
+    "scan.problem.nocamera.title": "No camera found",
+    "scan.problem.nocamera.text": "This device has no usable camera. Type the document code printed under the "
+                                  "QR code.",
+    "scan.problem.busy.title": "The camera is busy",
+    "scan.problem.busy.text": "Another app is using the camera. Close it, then press “Try again”, or type the "
+                              "document code below.",
+    "scan.problem.insecure.title": "The camera needs a secure connection",
+    "scan.problem.insecure.text": "Browsers allow the camera only on pages opened over https. Type the document "
+                                  "code below, or scan the QR code with your phone's camera app.",
+    "scan.problem.unsupported.title": "This browser cannot scan",
+    "scan.problem.unsupported.text": "Scan the QR code with your phone's camera app, or type the document code "
+                                     "below.",
+    "scan.problem.failed.title": "The camera could not be started",
+    "scan.problem.failed.text": "Something went wrong while starting the camera. Press “Try again”, or type the "
+                                "document code below.",
+    "scan.nojs.title": "Scanning with the camera needs JavaScript",
+    "scan.nojs.text": "JavaScript is turned off in this browser. You can still look the document up: type its "
+                      "code below, or scan the QR code with your phone's camera app.",
+    "scan.type.title": "Or type the document code",
+    "scan.type.label": "Document code",
+    "scan.type.help": "The 26-character code printed just under the QR code. Upper or lower case and spaces "
+                      "do not matter.",
+    "scan.type.submit": "Look up",
+})
+
 CATALOGUE: dict[str, dict[str, str]] = {"vi": VI, "en": EN}
 
 

@@ -65,6 +65,17 @@ groups (`mfrg-gzdf-mztw-q2lk-nnwg-23t-poa`); send them without dashes, in lower 
 **Limits.** Per client, on two budgets: look-ups (anything that names a document id) and uploads. Answers
 are `Cache-Control: no-store`: a verdict can change at any moment.
 """
+#: The camera scan page is the one public page that runs scripts (its own and the vendored QR
+#: decoder, both from this origin) and shows the camera's picture; only it may ask for the camera.
+#: (verifier.edge gives every other response a CSP without scripts and no camera.)
+SCAN_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; media-src 'self' blob:; "
+                               "style-src 'self'; img-src 'self' data: blob:; form-action 'self'; base-uri 'none'; "
+                               "frame-ancestors 'none'",
+    "Permissions-Policy": "camera=(self), microphone=(), geolocation=(), payment=(), usb=()",
+}
+#: Scripts of the scan page: URL path under /static/ -> file (the decoder is copied from npm `jsqr` at setup).
+SCRIPTS = {"scan.js": HERE / "static" / "scan.js", "vendor/jsQR.js": HERE / "static" / "vendor" / "jsQR.js"}
 
 
 class VerificationService(Protocol):
@@ -238,14 +249,29 @@ _RATE_LIMITED = (429, "rate_limited", "too many look-ups from this client; retry
 _UNAVAILABLE = (503, "chain_error", "cannot reach the chain node")
 
 
-def create_router(service: VerificationService, *, max_upload: int = MAX_UPLOAD) -> APIRouter:
-    """The public pages (``/``, ``/v/{id}``, ``/verify``), the JSON API and the stylesheet."""
+def create_router(service: VerificationService, *, max_upload: int = MAX_UPLOAD,
+                  public_base_url: str = "") -> APIRouter:
+    """The public pages (``/``, ``/v/{id}``, ``/verify``, ``/scan``), the JSON API, stylesheet and scripts.
+
+    ``public_base_url`` is the base of the URLs the QR codes carry: the scan page accepts those as
+    well as its own origin's (the two differ behind a proxy or on a second host name).
+    """
     router = APIRouter(tags=["verification"])
     css = (HERE / "static" / "site.css").read_bytes()
+    scripts = {name: path.read_bytes() for name, path in SCRIPTS.items() if path.is_file()}
+    script_versions = {name: hashlib.sha256(body).hexdigest()[:12] for name, body in scripts.items()}
 
     @router.get("/", include_in_schema=False)
     def home(lang: str | None = None) -> Response:
         return _page("home.html", lang)
+
+    @router.get("/scan", include_in_schema=False)
+    def scan(lang: str | None = None) -> Response:
+        """Scan a printed QR code with the phone's camera; the look-up form for everyone else."""
+        response = _page("scan.html", lang, public_base_url=public_base_url.rstrip("/"),
+                         script_versions=script_versions)
+        response.headers.update(SCAN_HEADERS)
+        return response
 
     @router.get("/v", include_in_schema=False)
     def lookup(id: str = "", lang: str | None = None) -> Response:
@@ -324,6 +350,12 @@ def create_router(service: VerificationService, *, max_upload: int = MAX_UPLOAD)
     @router.get("/static/site.css", include_in_schema=False)
     def stylesheet() -> Response:
         return Response(css, media_type="text/css; charset=utf-8", headers=IMMUTABLE)
+
+    @router.get("/static/{name:path}", include_in_schema=False)
+    def script(name: str) -> Response:
+        if name not in scripts:
+            return Response("not found", status_code=404, media_type="text/plain", headers=NO_STORE)
+        return Response(scripts[name], media_type="text/javascript; charset=utf-8", headers=IMMUTABLE)
 
     return router
 

@@ -6,8 +6,11 @@ ABI    := core/abi/CredentialRegistry.json
 FONTS  := signer/fonts/DejaVuSans.ttf signer/fonts/DejaVuSans-Bold.ttf
 # Debian packages the tests use as independent checks (poppler's pdfsig and pdftotext, NSS certutil, zbarimg).
 TEST_DEBS := poppler-utils libnss3-tools qpdf zbar-tools
+# Debian packages the benchmarks use: wrk drives the verifier's look-ups from a second process.
+BENCH_DEBS := wrk
 
-.PHONY: run test setup python node contracts test-deps lint-imports test-contracts test-python bench clean
+.PHONY: run test setup python node contracts test-deps bench-deps lint-imports test-contracts test-python bench \
+        bench-verifier clean
 
 run: setup
 	$(BIN)/sogoc demo
@@ -40,6 +43,11 @@ test-deps:
 	  || { echo "installing $(TEST_DEBS)"; \
 	       (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_DEBS)) >/dev/null; }
 
+bench-deps:
+	@command -v wrk >/dev/null \
+	  || { echo "installing $(BENCH_DEBS)"; \
+	       (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BENCH_DEBS)) >/dev/null; }
+
 lint-imports: python
 	$(BIN)/lint-imports
 
@@ -52,6 +60,10 @@ test-python: setup
 bench: setup
 	$(BIN)/python bench/core_batching.py
 	npm run --silent bench:gas
+
+# By-id look-ups against 1,000,000 anchored documents (data set built once under var/bench/).
+bench-verifier: setup bench-deps
+	$(BIN)/python bench/verifier_load.py
 
 clean:
 	rm -rf $(VENV) node_modules artifacts cache $(ABI) signer/fonts/*.ttf

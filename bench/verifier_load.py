@@ -329,14 +329,13 @@ def main() -> int:
     bare = measure("bare FastAPI", serve_baseline("bare_app", port), base, {"JSON": "/api/v1/verify/"},
                    args.duration, first_id)["JSON"]
     print("Ratios (requests/s):")
-    ok = True
     for label in ("JSON", "HTML"):
         r = sogoc[label]
-        meets = r["rps"] >= TARGET_RPS and r["p99"] < TARGET_P99_MS and not r["non2xx"]
-        ok &= meets
+        meets = r["rps"] >= TARGET_RPS and r["p99"] < TARGET_P99_MS
         print(f"  sogoc {label}: {r['rps'] / orm['rps']:.2f}x the ORM look-up, {r['rps'] / bare['rps']:.2f}x the bare "
               f"endpoint; target {TARGET_RPS:,}/s with p99 < {TARGET_P99_MS:.0f} ms: {'met' if meets else 'NOT met'}")
-    return 0 if ok else 1
+    broken = [r for r in (*sogoc.values(), orm, bare) if r["non2xx"] or r["socket_errors"]]
+    return 1 if broken else 0  # a run with failed requests measured nothing; a missed target is printed
 
 
 if __name__ == "__main__":

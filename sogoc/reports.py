@@ -20,7 +20,7 @@ import sqlite3
 import threading
 import time
 from dataclasses import dataclass
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from sqlalchemy import (Boolean, Column, Integer, LargeBinary, MetaData, String, Table, bindparam, delete, insert,
                         select, update)
@@ -142,7 +142,7 @@ class ReportReader:
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(f"file:{self._sqlite_path}?mode=ro", uri=True, check_same_thread=False)
+            conn = sqlite3.connect(f"file:{quote(self._sqlite_path)}?mode=ro", uri=True, check_same_thread=False)
             conn.execute("PRAGMA query_only=ON")
             self._local.conn = conn
         return conn

@@ -135,7 +135,6 @@ def build(documents: int) -> dict:
         print(f"  3 demo transcripts issued, signed, anchored and verified in full "
               f"({time.perf_counter() - started:.1f} s)", flush=True)
         ledger = Web3Ledger(verification.verifier.chain, keyring(settings))
-        w3 = verification.verifier.chain.w3
         db = sqlite3.connect(SITE / "registry.db")
         db.execute("PRAGMA synchronous=OFF")
         rng = random.Random(7)
@@ -151,7 +150,7 @@ def build(documents: int) -> dict:
             tree = MerkleTree.build(leaves)
             proofs = tree.all_proofs()
             receipt = ledger.anchor(SCHOOL.code, tree.root, n, int(DocumentKind.TRANSCRIPT))
-            head, now = w3.eth.block_number, int(time.time())
+            head, now = verification.head(), int(time.time())
             rows = [_row(shapes[(start + i) % 3], c, leaf, tree.root, unpack_proof(proofs[leaf]), receipt, head, now)
                     for i, (c, leaf) in enumerate(zip(credentials, leaves))]
             db.executemany("INSERT INTO verification_reports (document_id, body, verdict, private_withheld, leaf, "

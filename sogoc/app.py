@@ -13,6 +13,7 @@ import gc
 import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Callable
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -52,8 +53,9 @@ class LocalVerificationService:
     """Serves stored reports; verifies a stored document's PDF in full on a miss or a chain change."""
 
     def __init__(self, verifier: Verifier, sessions: sessionmaker[Session], store: ReportStore,
-                 reader: ReportReader) -> None:
+                 reader: ReportReader, head: Callable[[], int]) -> None:
         self.verifier, self.sessions, self.store, self.reader = verifier, sessions, store, reader
+        self.head = head
 
     def lookup(self, document_id: str) -> PublishedReport | None:
         return self.reader.get(document_id)
@@ -65,7 +67,7 @@ class LocalVerificationService:
             pdf = None if doc is None else doc.pdf
         if pdf is None:
             return None
-        block = self._head()  # read before the checks: the report holds at least as of this block
+        block = self.head()  # read before the checks: the report holds at least as of this block
         report = self.verifier.verify_pdf(pdf)
         row = self.store.put(document_id, report, checked_block=block)
         return PublishedReport(row["body"], row["checked_at"], row["checked_block"], row["private_withheld"])
@@ -73,14 +75,20 @@ class LocalVerificationService:
     def verify_upload(self, pdf: bytes) -> Report:
         return self.verifier.verify_pdf(pdf)  # the router already refused files over its limit
 
-    def _head(self) -> int:
-        reader = self.verifier.chain
-        w3 = getattr(reader, "w3", None)
+
+def chain_head(settings: Settings) -> Callable[[], int]:
+    """The chain's latest block number; 0 when the node cannot be reached (the verification that
+    follows then reports the unreachable chain itself)."""
+    w3 = connect(settings.rpc_url, poa=settings.poa)
+
+    def head() -> int:
         try:
-            return int(w3.eth.block_number) if w3 is not None else 0
-        except Exception as e:  # noqa: BLE001 - the verification itself reports an unreachable chain
+            return int(w3.eth.block_number)
+        except Exception as e:  # noqa: BLE001 - connection refused, timeouts, bad answers
             log.debug("block number not read: %s", e)
             return 0
+
+    return head
 
 
 def build_verifier(settings: Settings, evidence_source) -> Verifier:
@@ -94,7 +102,8 @@ def build_service(settings: Settings) -> LocalVerificationService:
     sessions = make_sessionmaker(engine)
     chain = service.ChainInfo(chain_id=settings.chain_id, contract_address=settings.contract_address)
     verifier = build_verifier(settings, RegistryEvidenceSource(sessions, chain))
-    return LocalVerificationService(verifier, sessions, ReportStore(engine), ReportReader(engine))
+    return LocalVerificationService(verifier, sessions, ReportStore(engine), ReportReader(engine),
+                                    chain_head(settings))
 
 
 def publish_reports(settings: Settings, document_ids: list[str]) -> int:
@@ -136,8 +145,8 @@ def create_app(settings: Settings, *, follow_chain: bool = False, follow_interva
     async def sogoc_error(_request: Request, exc: SogocError) -> JSONResponse:
         return JSONResponse({"code": exc.code, "detail": exc.detail}, status_code=exc.http_status)
 
+    app.include_router(verifier_router(verification))  # first: the by-id look-ups are matched first
     app.include_router(registry_router(sessions, chain))
-    app.include_router(verifier_router(verification))
     return app
 
 

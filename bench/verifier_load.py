@@ -154,7 +154,7 @@ def build(documents: int) -> dict:
             rows = [_row(shapes[(start + i) % 3], c, leaf, tree.root, unpack_proof(proofs[leaf]), receipt, head, now)
                     for i, (c, leaf) in enumerate(zip(credentials, leaves))]
             db.executemany("INSERT INTO verification_reports (document_id, body, verdict, private_withheld, leaf, "
-                           "issuer, checked_block, checked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                           "checked_block, checked_at) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
             db.commit()
             sample += [c.id for c in credentials[: max(1, SAMPLE * n // documents)]]
             done = start + n
@@ -209,7 +209,7 @@ def _row(shape: tuple[Report, dict, dict], c: Credential, leaf: Hash32, root: Ha
               "tx_hash": receipt.tx_hash.hex0x}
     body = {**public, "document_id": c.id, "checks": checks,
             "document": {**c.header(), "fields": fields}, "anchor": anchor}
-    return (c.id, orjson.dumps(body), "valid", True, bytes(leaf), c.issuer, head, now)
+    return (c.id, orjson.dumps(body), "valid", True, bytes(leaf), head, now)
 
 
 # -- the measurements

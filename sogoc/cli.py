@@ -96,6 +96,7 @@ def dev_chain(settings: Settings) -> Iterator[None]:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from sogoc.app import publish_reports
     from sogoc.demo import issue_demo_transcripts
     from sogoc.setup_chain import ensure_dev_setup
 
@@ -103,8 +104,6 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         settings, pki = ensure_dev_setup(settings)
         issued = issue_demo_transcripts(settings, pki)
         print("Sổ Gốc demo: three transcripts issued, signed twice and anchored in one batch.\n")
-        from sogoc.app import publish_reports
-
         published = publish_reports(settings, [url.rsplit("/", 1)[1] for _path, url in issued])
         for path, url in issued:
             print(f"  {path}\n    {url}")

@@ -38,7 +38,6 @@ reports = Table(
     Column("verdict", String(24), nullable=False, index=True),
     Column("private_withheld", Boolean, nullable=False),
     Column("leaf", LargeBinary(32), index=True),  # to find the row of a leaf named by a chain event
-    Column("issuer", String(64)),
     Column("checked_block", Integer, nullable=False),
     Column("checked_at", Integer, nullable=False),  # unix seconds
 )
@@ -47,7 +46,7 @@ cursors = Table(
     "chain_cursors", metadata,
     Column("name", String(32), primary_key=True),
     Column("block", Integer, nullable=False),
-    Column("at", Integer, nullable=False),  # unix seconds of that block
+    Column("at", Integer, nullable=False),  # unix seconds at which that block was the head
 )
 
 FOLLOWER = "follower"
@@ -68,7 +67,6 @@ def row_of(document_id: str, report: Report, *, checked_block: int, checked_at: 
     return {"document_id": document_id, "body": published.body, "verdict": report.status.value,
             "private_withheld": published.private_withheld,
             "leaf": bytes(Hash32.from_hex(leaf)) if isinstance(leaf, str) else None,
-            "issuer": (report.document or {}).get("issuer"),
             "checked_block": checked_block, "checked_at": checked_at}
 
 
@@ -79,14 +77,16 @@ class ReportStore:
         self.engine = engine
         metadata.create_all(engine)
 
-    def put(self, document_id: str, report: Report, *, checked_block: int, checked_at: int | None = None) -> dict:
-        """Store a report read from the chain at ``checked_block``; a row read later wins."""
+    def put(self, document_id: str, report: Report, *, checked_block: int,
+            checked_at: int | None = None) -> dict | None:
+        """Store a report read from the chain at ``checked_block``; None (nothing stored) if the
+        stored row was read from a later block."""
         row = row_of(document_id, report, checked_block=checked_block, checked_at=checked_at or int(time.time()))
         with self.engine.begin() as c:
             newer = c.execute(select(reports.c.checked_block).where(reports.c.document_id == document_id)
                               .where(reports.c.checked_block > checked_block)).first()
             if newer is not None:  # the follower refreshed it from a later block meanwhile: keep that
-                return row
+                return None
             c.execute(delete(reports).where(reports.c.document_id == document_id))
             c.execute(insert(reports), [row])
         return row
@@ -100,13 +100,10 @@ class ReportStore:
         with self.engine.connect() as c:
             return list(c.scalars(select(reports.c.document_id).where(reports.c.leaf == leaf)))
 
-    def drop_verdicts(self, verdicts: list[str], issuer: str | None = None) -> int:
-        """Drop reports with these verdicts (of one issuer): a later look-up verifies them afresh."""
-        q = delete(reports).where(reports.c.verdict.in_(verdicts))
-        if issuer is not None:
-            q = q.where(reports.c.issuer == issuer)
+    def drop_verdicts(self, verdicts: list[str]) -> int:
+        """Drop reports with these verdicts: a later look-up verifies them afresh."""
         with self.engine.begin() as c:
-            return c.execute(q).rowcount
+            return c.execute(delete(reports).where(reports.c.verdict.in_(verdicts))).rowcount
 
     def cursor(self, name: str = FOLLOWER) -> Cursor | None:
         with self.engine.connect() as c:

@@ -10,8 +10,11 @@ VENDOR := verifier/static/vendor/jsQR.js
 # SoftHSM2 with OpenSC's pkcs11-tool (a real PKCS#11 token standing in for a principal's USB token), and
 # the headless browser of tests/browser (chromium, driven by the `playwright` Python package).
 TEST_DEBS := poppler-utils libnss3-tools qpdf zbar-tools softhsm2 opensc chromium
+# Debian packages the benchmarks use: wrk drives the verifier's look-ups from a second process.
+BENCH_DEBS := wrk
 
-.PHONY: run test setup python node contracts test-deps lint-imports test-contracts test-python bench bench-signing clean
+.PHONY: run test setup python node contracts test-deps bench-deps lint-imports test-contracts test-python bench \
+        bench-signing bench-verifier clean
 
 run: setup
 	$(BIN)/sogoc demo
@@ -49,6 +52,11 @@ test-deps:
 	  || { echo "installing $(TEST_DEBS)"; \
 	       (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_DEBS)) >/dev/null; }
 
+bench-deps:
+	@command -v wrk >/dev/null \
+	  || { echo "installing $(BENCH_DEBS)"; \
+	       (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BENCH_DEBS)) >/dev/null; }
+
 lint-imports: python
 	$(BIN)/lint-imports
 
@@ -64,6 +72,10 @@ bench: setup
 
 bench-signing: setup
 	$(BIN)/python bench/signing.py
+
+# By-id look-ups against 1,000,000 anchored documents (data set built once under var/bench/).
+bench-verifier: setup bench-deps
+	$(BIN)/python bench/verifier_load.py
 
 clean:
 	rm -rf $(VENV) node_modules artifacts cache $(ABI) signer/fonts/*.ttf $(VENDOR)

@@ -1,28 +1,43 @@
 """The composition root of the web service: one FastAPI app serving the registry's API and the
-public verifier on the same port. The only place where registry and verifier meet."""
+public verifier on the same port. The only place where registry and verifier meet.
+
+By-id look-ups are served from the verification-report store (:mod:`sogoc.reports`): the full
+verifier runs when a document is anchored, on a look-up miss and when the chain changes
+(:mod:`sogoc.follower`), never per request. ``sogoc serve --workers N`` runs :func:`app_factory`
+in N uvicorn worker processes.
+"""
 
 from __future__ import annotations
+
+import gc
+import logging
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Callable
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.chain import RegistryReader
+from core.chain import RegistryReader, connect
 from core.config import Settings
-from core.credential import is_document_id
 from core.errors import SogocError
 from registry import service
 from registry.api import create_router as registry_router
 from registry.db import make_engine, make_sessionmaker
 from registry.models import Document
+from sogoc.follower import ChainFollower
+from sogoc.reports import ReportReader, ReportStore
 from verifier.docs import create_docs_router
 from verifier.evidence import Evidence
 from verifier.pdf import load_trust_roots
-from verifier.report import Report
+from verifier.report import PublishedReport, Report
 from verifier.verify import Verifier
 from verifier.web import create_router as verifier_router
 from verifier.web import API_DESCRIPTION
 from verifier.web import install as install_public_edge
+
+log = logging.getLogger("sogoc.app")
 
 
 class RegistryEvidenceSource:
@@ -38,21 +53,47 @@ class RegistryEvidenceSource:
 
 
 class LocalVerificationService:
-    """Verifies stored documents by re-checking their signed PDF against trust roots and chain."""
+    """Serves stored reports; verifies a stored document's PDF in full on a miss or a chain change."""
 
-    def __init__(self, verifier: Verifier, sessions: sessionmaker[Session]) -> None:
-        self.verifier, self.sessions = verifier, sessions
+    def __init__(self, verifier: Verifier, sessions: sessionmaker[Session], store: ReportStore,
+                 reader: ReportReader, head: Callable[[], int]) -> None:
+        self.verifier, self.sessions, self.store, self.reader = verifier, sessions, store, reader
+        self.head = head
 
-    def verify_document(self, document_id: str) -> Report | None:
-        if not is_document_id(document_id):
-            return None
+    def lookup(self, document_id: str) -> PublishedReport | None:
+        return self.reader.get(document_id)
+
+    def verify_document(self, document_id: str) -> PublishedReport | None:
+        """The full verification (the same as ``sogoc verify``), stored for later look-ups."""
         with self.sessions() as s:
             doc = s.get(Document, document_id)
             pdf = None if doc is None else doc.pdf
-        return None if pdf is None else self.verifier.verify_pdf(pdf)
+        if pdf is None:
+            return None
+        block = self.head()  # read before the checks: the report holds at least as of this block
+        report = self.verifier.verify_pdf(pdf)
+        row = self.store.put(document_id, report, checked_block=block)
+        if row is None:  # a report read from a later block was stored meanwhile: that one holds
+            return self.reader.get(document_id)
+        return PublishedReport(row["body"], row["checked_at"], row["checked_block"], row["private_withheld"])
 
     def verify_upload(self, pdf: bytes) -> Report:
         return self.verifier.verify_pdf(pdf)  # the router already refused files over its limit
+
+
+def chain_head(settings: Settings) -> Callable[[], int]:
+    """The chain's latest block number; 0 when the node cannot be reached (the verification that
+    follows then reports the unreachable chain itself)."""
+    w3 = connect(settings.rpc_url, poa=settings.poa)
+
+    def head() -> int:
+        try:
+            return int(w3.eth.block_number)
+        except Exception as e:  # noqa: BLE001 - connection refused, timeouts, bad answers
+            log.debug("block number not read: %s", e)
+            return 0
+
+    return head
 
 
 def build_verifier(settings: Settings, evidence_source) -> Verifier:
@@ -60,12 +101,48 @@ def build_verifier(settings: Settings, evidence_source) -> Verifier:
                     evidence_source)
 
 
-def create_app(settings: Settings) -> FastAPI:
-    sessions = make_sessionmaker(make_engine(settings.database))
+def build_service(settings: Settings) -> LocalVerificationService:
+    """The verification service over the registry's database, its report store and the chain."""
+    engine = make_engine(settings.database)
+    sessions = make_sessionmaker(engine)
     chain = service.ChainInfo(chain_id=settings.chain_id, contract_address=settings.contract_address)
     verifier = build_verifier(settings, RegistryEvidenceSource(sessions, chain))
+    return LocalVerificationService(verifier, sessions, ReportStore(engine), ReportReader(engine),
+                                    chain_head(settings))
 
-    app = FastAPI(title="Sổ Gốc", version="0.1.0", docs_url=None, redoc_url=None,  # /docs: verifier.docs
+def publish_reports(settings: Settings, document_ids: list[str]) -> int:
+    """Verify and store the reports of documents just anchored (or revoked) through the registry."""
+    verification = build_service(settings)
+    for document_id in document_ids:
+        verification.verify_document(document_id)
+    return len(document_ids)
+
+
+def create_app(settings: Settings, *, follow_chain: bool = False, follow_interval: float = 2.0) -> FastAPI:
+    """The app. ``follow_chain`` runs the chain follower in a background thread of this process
+    (guarded by a file lock, so one worker of several polls)."""
+    verification = build_service(settings)
+    sessions, store = verification.sessions, verification.store
+    chain = service.ChainInfo(chain_id=settings.chain_id, contract_address=settings.contract_address)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        follower = None
+        if follow_chain and settings.contract_address:
+            follower = ChainFollower(connect(settings.rpc_url, poa=settings.poa), settings.contract_address, store,
+                                     verification.verify_document, interval=follow_interval,
+                                     lock_path=Path(settings.data_dir) / "follower.lock").start()
+        # Everything loaded at start-up lives as long as the process: keep it out of the
+        # collector's generations, or each full collection walks it (long pauses, high p99).
+        gc.collect()
+        gc.freeze()
+        try:
+            yield
+        finally:
+            if follower:
+                follower.stop()
+
+    app = FastAPI(title="Sổ Gốc", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None,  # /docs: verifier.docs
                   description=API_DESCRIPTION)
 
     @app.exception_handler(SogocError)
@@ -76,9 +153,14 @@ def create_app(settings: Settings) -> FastAPI:
                         uploads_per_minute=settings.rate_limit_uploads,
                         trusted_proxies=settings.trusted_proxy_list,
                         hsts=settings.public_base_url.startswith("https://"))
+    app.include_router(verifier_router(verification, max_upload=settings.max_upload_mb * 1024 * 1024,
+                                       public_base_url=settings.public_base_url))  # first: by-id look-ups match first
     app.include_router(create_docs_router(app.title))
     app.include_router(registry_router(sessions, chain))
-    app.include_router(verifier_router(LocalVerificationService(verifier, sessions),
-                                       max_upload=settings.max_upload_mb * 1024 * 1024,
-                                       public_base_url=settings.public_base_url))
     return app
+
+
+def app_factory() -> FastAPI:
+    """What each ``sogoc serve`` worker process builds: settings from the environment (the CLI
+    passes its data directory as ``SOGOC_DATA_DIR``), the chain follower on."""
+    return create_app(Settings.load(), follow_chain=True)

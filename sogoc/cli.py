@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import signal
 import sys
 from pathlib import Path
@@ -49,6 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
 
     serve = sub.add_parser("serve", help="serve the registry API and the verifier pages")
+    serve.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                       help="worker processes (default: the number of CPUs)")
     serve.set_defaults(func=cmd_serve)
 
     verify = sub.add_parser("verify", help="verify a PDF against the trust roots and the chain")
@@ -117,6 +120,7 @@ def dev_chain(settings: Settings) -> Iterator[None]:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from sogoc.app import publish_reports
     from sogoc.demo import issue_demo_transcripts
     from sogoc.setup_chain import ensure_dev_setup
 
@@ -124,33 +128,39 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         settings, pki = ensure_dev_setup(settings)
         issued = issue_demo_transcripts(settings, pki)
         print("Sổ Gốc demo: three transcripts issued, signed twice and anchored in one batch.\n")
+        published = publish_reports(settings, [url.rsplit("/", 1)[1] for _path, url in issued])
         for path, url in issued:
             print(f"  {path}\n    {url}")
-        print(f"\nVerifier: {settings.public_base_url}/   Contract: {settings.contract_address}")
+        print(f"\nVerifier: {settings.public_base_url}/   Contract: {settings.contract_address}"
+              f"   ({published} reports stored)")
         print(f"Check a file yourself: {sys.argv[0]} verify {issued[0][0]}")
         if not args.no_serve:
-            _serve(settings)
+            _serve(settings, os.cpu_count() or 1)
     return EXIT_OK
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    if args.workers < 1:
+        print("sogoc: error: --workers must be 1 or more", file=sys.stderr)
+        return EXIT_ERROR
     with dev_chain(settings):
-        _serve(settings)
+        _serve(settings, args.workers)
     return EXIT_OK
 
 
-def _serve(settings: Settings) -> None:
+def _serve(settings: Settings, workers: int) -> None:
+    """uvicorn with ``workers`` processes, each building the app from the settings (app factory)."""
     import uvicorn
 
-    from sogoc.app import create_app
-
+    # The workers load the settings themselves: give them this command's data directory.
+    os.environ["SOGOC_DATA_DIR"] = str(settings.data_dir)
     # uvicorn re-raises SIGTERM after its graceful shutdown; make that an exit that runs our
     # `finally` blocks, so the development chain is stopped and its state written.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
-    print(f"Serving on http://{settings.host}:{settings.port}/  (Ctrl-C stops)", flush=True)
+    print(f"Serving on http://{settings.host}:{settings.port}/ with {workers} worker(s)  (Ctrl-C stops)", flush=True)
     # proxy_headers off: who the client is (for rate limits) is decided by settings.trusted_proxies alone
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning",
-                proxy_headers=False)
+    uvicorn.run("sogoc.app:app_factory", factory=True, workers=workers, host=settings.host, port=settings.port,
+                log_level="warning", access_log=False, proxy_headers=False)
 
 
 def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
@@ -183,6 +193,7 @@ def cmd_revoke(args: argparse.Namespace, settings: Settings) -> int:
     from registry import service
     from registry.chain import Web3Ledger
     from registry.db import make_engine, make_sessionmaker
+    from sogoc.app import publish_reports
     from sogoc.setup_chain import keyring
 
     reason = RevocationReason.parse(args.reason)
@@ -191,8 +202,9 @@ def cmd_revoke(args: argparse.Namespace, settings: Settings) -> int:
         ledger = Web3Ledger(RegistryReader.from_settings(settings), keyring(settings))
         revocation = service.revoke_document(session, ledger, document_id=args.document_id, actor_code=actor,
                                              reason=reason, decision=args.decision)
-        print(f"Revoked {args.document_id} ({reason.name.lower()}), decision {revocation.decision!r}, "
-              f"by {actor} in block {revocation.block_number}.")
+        publish_reports(settings, [args.document_id])  # the public report shows it at once
+    print(f"Revoked {args.document_id} ({reason.name.lower()}), decision {revocation.decision!r}, "
+          f"by {actor} in block {revocation.block_number}.")
     return EXIT_OK
 
 
@@ -210,6 +222,11 @@ def cmd_anchor(args: argparse.Namespace, settings: Settings) -> int:
             print(f"batch {batch.id}: {batch.leaf_count} documents, root 0x{batch.root.hex()}, block {batch.block_number}")
         for batch, error in result.failed:
             print(f"batch {batch.id} of {batch.issuer_code} left for the next pass: {error}", file=sys.stderr)
+        anchored = [d.id for batch in result.anchored for d in batch.documents]
+        if anchored:
+            from sogoc.app import publish_reports
+
+            print(f"{publish_reports(settings, anchored)} verification reports stored")
     return EXIT_ERROR if result.failed else EXIT_OK
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import orjson
+
 from core.status import VERDICT_PRECEDENCE, CheckCode, CheckStatus, Verdict
 
 REPORT_FORMAT = "sogoc.verification/1"
@@ -32,6 +34,12 @@ class Check:
     verdict: Verdict | None = None
     """The verdict this check forces when it fails."""
     details: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "Check":
+        """Back from :meth:`to_json` (the verdict a failed check forces is not carried: the report's is)."""
+        return cls(d["name"], CheckStatus(d["status"]), CheckCode(d["code"]), d["message"],
+                   details=d.get("details") or {})
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
@@ -78,6 +86,39 @@ class Report:
             "supersession": self.supersession,
             "accreditation": self.accreditation,
         }
+
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "Report":
+        """Back from :meth:`to_json`, e.g. a stored report to render as a page."""
+        return cls(Verdict(d["status"]), d.get("document_id"), [Check.from_json(c) for c in d.get("checks") or []],
+                   document=d.get("document"), signatures=d.get("signatures") or [], anchor=d.get("anchor"),
+                   revocation=d.get("revocation"), supersession=d.get("supersession"),
+                   accreditation=d.get("accreditation"))
+
+
+@dataclass(frozen=True)
+class PublishedReport:
+    """A document's report as the by-id routes serve it: the public JSON bytes and when the chain
+    state behind it was read. Built once by a full verification, then served many times."""
+
+    body: bytes
+    """``Report.to_json(withhold_private=True)`` serialised: served as is by the JSON API."""
+    checked_at: int | None = None
+    """Unix seconds up to which the chain state (anchor, revocation, correction) is known to hold."""
+    checked_block: int | None = None
+    """The block of that chain state."""
+    private_withheld: bool = False
+    """Whether the document has fields the public report leaves out (the page says so)."""
+
+    @classmethod
+    def of(cls, report: Report, *, checked_at: int | None = None, checked_block: int | None = None) -> "PublishedReport":
+        public = report.to_json(withhold_private=True)
+        return cls(orjson.dumps(public), checked_at, checked_block, public["document"] != report.document)
+
+    def report(self) -> Report:
+        """The report itself, for the page (the JSON API never needs to parse it)."""
+        return Report.from_json(orjson.loads(self.body))
 
 
 def _withhold(document: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -9,6 +9,7 @@ document ids get the same 404, so the pages cannot be used to find out which ids
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -25,7 +26,7 @@ from starlette.formparsers import MultiPartException
 from core.credential import document_id_from_code, is_document_id
 from core.errors import InvalidInput, SogocError, UnknownDocument
 from verifier import edge, examples, i18n, view
-from verifier.report import Report
+from verifier.report import PublishedReport, Report
 
 HERE = Path(__file__).parent
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -81,8 +82,13 @@ SCRIPTS = {"scan.js": HERE / "static" / "scan.js", "vendor/jsQR.js": HERE / "sta
 class VerificationService(Protocol):
     """What the pages need; the composition root provides it (the verifier plus its evidence)."""
 
-    def verify_document(self, document_id: str) -> Report | None:
-        """The report of a registered document; None for an unknown or malformed id."""
+    def lookup(self, document_id: str) -> PublishedReport | None:
+        """The stored report of a document: one cheap read, no PDF and no chain call (called on the
+        event loop). None when nothing is stored for this id (unknown, or not verified yet)."""
+
+    def verify_document(self, document_id: str) -> PublishedReport | None:
+        """Verify a registered document in full (and keep the result for :meth:`lookup`); None for
+        an unknown id. Slow (signatures, chain): called in a worker thread, on a look-up miss only."""
 
     def verify_upload(self, pdf: bytes) -> Report:
         """The report of an uploaded file; may raise InvalidInput (``not_a_pdf``, ``too_large``)."""
@@ -144,11 +150,26 @@ def _error_json(error: SogocError) -> JSONResponse:
     return JSONResponse({"code": error.code, "detail": error.detail}, status_code=status, headers=headers)
 
 
-def _find(service: VerificationService, document_id: str) -> Report:
-    report = service.verify_document(document_id) if is_document_id(document_id) else None
-    if report is None:
+async def _find(service: VerificationService, document_id: str) -> PublishedReport:
+    """The stored report (one primary-key read); on a miss, a full verification in a thread."""
+    if not is_document_id(document_id):
         raise UNKNOWN
-    return report
+    found = service.lookup(document_id)
+    if found is None:
+        found = await run_in_threadpool(service.verify_document, document_id)
+    if found is None:
+        raise UNKNOWN
+    return found
+
+
+def _checked_headers(found: PublishedReport) -> dict[str, str]:
+    """When the chain state behind a stored report was read: clients can judge its freshness."""
+    headers = dict(NO_STORE)
+    if found.checked_at:
+        headers["Sogoc-Status-Checked-At"] = datetime.fromtimestamp(found.checked_at, timezone.utc).isoformat()
+    if found.checked_block is not None:
+        headers["Sogoc-Status-Checked-Block"] = str(found.checked_block)
+    return headers
 
 
 async def _read_upload(request: Request, limit: int) -> bytes:
@@ -285,12 +306,16 @@ def create_router(service: VerificationService, *, max_upload: int = MAX_UPLOAD,
         return RedirectResponse(f"/v/{quote(document_id, safe='')}{q}", status_code=303, headers=NO_STORE)
 
     @router.get("/v/{document_id}", include_in_schema=False)
-    def landing(document_id: str, lang: str | None = None) -> Response:
+    async def landing(document_id: str, lang: str | None = None) -> Response:
         try:
-            report = _find(service, document_id)
+            found = await _find(service, document_id)
         except SogocError as e:
             return _error_page(e, lang)
-        return _page("result.html", lang, uploaded=False, **_result(report, lang))
+        checked = datetime.fromtimestamp(found.checked_at, timezone.utc) if found.checked_at else None
+        context = _result(found.report(), lang, now=checked)
+        if found.private_withheld and context.get("doc"):
+            context["doc"]["private_hidden"] = True  # the stored report no longer has the withheld fields
+        return _page("result.html", lang, uploaded=False, **context)
 
     @router.post("/verify", include_in_schema=False)
     async def upload_page(request: Request, lang: str | None = None) -> Response:
@@ -317,11 +342,12 @@ def create_router(service: VerificationService, *, max_upload: int = MAX_UPLOAD,
             "`Cache-Control: no-store`: a verdict can change at any moment (a revocation)."),
         responses=_responses((404, "unknown_document", "no document with this id"), withhold_private=True),
     )
-    def api_document(document_id: str) -> Response:
+    async def api_document(document_id: str) -> Response:
         try:
-            return JSONResponse(_find(service, document_id).to_json(withhold_private=True), headers=NO_STORE)
+            found = await _find(service, document_id)
         except SogocError as e:
             return _error_json(e)
+        return Response(found.body, media_type="application/json", headers=_checked_headers(found))
 
     @router.post(
         "/api/v1/verify",
@@ -360,9 +386,9 @@ def create_router(service: VerificationService, *, max_upload: int = MAX_UPLOAD,
     return router
 
 
-def _result(report: Report, lang: str | None) -> dict[str, Any]:
+def _result(report: Report, lang: str | None, now: datetime | None = None) -> dict[str, Any]:
     lang = i18n.language(lang)
-    return view.result_context(report, i18n.translator(lang), lambda key: i18n.has(lang, key), lang)
+    return view.result_context(report, i18n.translator(lang), lambda key: i18n.has(lang, key), lang, now=now)
 
 
 # -- the edge: limits, headers, errors (installed on the app by the composition root)

@@ -1,0 +1,79 @@
+"""The report store on a real SQLite file, and the follower's lock between worker processes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import create_engine
+
+from core.status import CheckCode, CheckStatus, Verdict
+from sogoc.follower import ChainFollower
+from sogoc.reports import Cursor, ReportReader, ReportStore
+from verifier.report import Check, Report
+
+DOC = "mfrggzdfmztwq2lknnwg23tpoa"
+LEAF = "0x" + "ef" * 32
+
+
+def report(status: Verdict = Verdict.VALID) -> Report:
+    return Report(status, DOC, [Check("status", CheckStatus.PASSED, CheckCode.IN_FORCE, "In force.")],
+                  document={"id": DOC, "issuer": "THPT-A", "fields": {"student": {
+                      "full_name": "Nguyễn Thị Ánh Tuyết", "personal_id": "079308001234",
+                      "place_of_birth": "Thành phố Hồ Chí Minh"}}},
+                  anchor={"leaf": LEAF, "root": "0x" + "cd" * 32, "block_number": 7})
+
+
+@pytest.fixture
+def engine(tmp_path):
+    return create_engine(f"sqlite:///{tmp_path / 'registry.db'}")
+
+
+def test_a_stored_report_is_served_as_public_json_with_when_it_was_checked(engine):
+    store, reader = ReportStore(engine), ReportReader(engine)
+    assert reader.get(DOC) is None
+    store.put(DOC, report(), checked_block=12, checked_at=1_780_000_000)
+    found = reader.get(DOC)
+    public = json.loads(found.body)
+    assert public["status"] == "valid" and public["document_id"] == DOC
+    assert public["document"]["fields"]["student"] == {"full_name": "Nguyễn Thị Ánh Tuyết"}
+    assert found.private_withheld and (found.checked_block, found.checked_at) == (12, 1_780_000_000)
+    assert found.report().to_json() == public  # the page renders the same report
+    assert store.ids_by_leaf(bytes.fromhex(LEAF[2:])) == [DOC]
+
+
+def test_a_report_read_from_an_older_block_never_replaces_a_newer_one(engine):
+    store, reader = ReportStore(engine), ReportReader(engine)
+    store.put(DOC, report(Verdict.REVOKED), checked_block=20)
+    store.put(DOC, report(Verdict.VALID), checked_block=19)  # a slow verification finishing late
+    assert json.loads(reader.get(DOC).body)["status"] == "revoked"
+
+
+def test_the_followers_cursor_moves_the_checked_time_of_reports_it_covers(engine):
+    store = ReportStore(engine)
+    store.put(DOC, report(), checked_block=12, checked_at=1_000)
+    store.set_cursor(Cursor(30, 2_000))
+    found = ReportReader(engine).get(DOC)
+    assert (found.checked_block, found.checked_at) == (30, 2_000)
+    store.set_cursor(Cursor(31, 2_002))
+    assert store.cursor() == Cursor(31, 2_002)
+
+
+def test_chain_events_drop_only_the_verdicts_they_can_change(engine):
+    store, reader = ReportStore(engine), ReportReader(engine)
+    store.put(DOC, report(Verdict.NOT_ANCHORED), checked_block=1)
+    other = "nbswy3dpeb3w64tmmqqgc3tfmu"
+    store.put(other, report(Verdict.VALID), checked_block=1)
+    assert store.drop_verdicts(["not_anchored"]) == 1
+    assert reader.get(DOC) is None and reader.get(other) is not None
+
+
+def test_of_several_workers_one_follower_polls(tmp_path, engine):
+    lock = tmp_path / "follower.lock"
+    store = ReportStore(engine)
+    first, second = (ChainFollower(None, "0x" + "11" * 20, store, lambda _id: None, lock_path=lock)
+                     for _ in range(2))
+    assert first._holds_lock() and not second._holds_lock()
+    first.stop()  # the holder goes away: another worker takes over
+    assert second._holds_lock()
+    second.stop()

@@ -1,0 +1,248 @@
+"""Four speed-ups for pyHanko's validation, each giving exactly the answer pyHanko would.
+
+Profiled on a two-signature transcript (docs/verification-speed.md), pyHanko 0.38 spent most
+of its 52 ms in three places that do the same work again and again:
+
+1. **Hex strings.** A signature's ``/Contents`` is a hex string of about 20,000 digits, and
+   pyHanko's parser reads it one byte at a time through a generator (about 10 ms per
+   signature). :func:`read_hex_string` reads up to the closing ``>`` at once; when the span
+   holds anything but hex digits and white space (a comment, a stray byte, no ``>`` at all)
+   it rewinds and hands over to pyHanko's own parser, so odd files get pyHanko's answer and
+   pyHanko's error.
+2. **Issuer names.** Finding the signer's certificate and checking the ESS signing-certificate
+   attributes compares X.501 names by the RFC 5280 rules (string preparation of every
+   attribute, on freshly parsed certificates each time), and so does indexing certificates by
+   name. :func:`ldap_string_prep` remembers the preparation per string, and
+   :func:`match_issuer_serial` the answer per pair of DER encodings: both are pure functions.
+3. **Certificate paths.** Path validation of the same school's teacher, principal and TSA
+   certificates is repeated for every document. :func:`validate_cert_usage` remembers a
+   *successful* validation (see :class:`PathCache` for the key and why reuse is safe) and
+   validates again whenever anything differs. Failures are never remembered.
+
+They are installed into pyHanko's modules by :func:`install`, once, by ``verifier.pdf``.
+The path cache only answers for validation contexts that ``verifier.pdf`` created and
+registered with :func:`register_context`; any other pyHanko user in the process (the signer)
+gets pyHanko's own code path.
+"""
+
+from __future__ import annotations
+
+import binascii
+import hashlib
+import threading
+import weakref
+from collections import OrderedDict
+from dataclasses import dataclass
+from functools import lru_cache
+from datetime import datetime
+from typing import Any, Callable
+
+from asn1crypto import x509 as asn1_x509
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.misc import PDF_WHITESPACE
+from pyhanko.sign import general
+from pyhanko.sign.validation import generic_cms
+from pyhanko_certvalidator import ValidationContext
+
+_HEX_DIGITS = b"0123456789abcdefABCDEF"
+_ldap_string_prep = asn1_x509.NameTypeAndValue._ldap_string_prep
+_READ_AHEAD = 4096
+
+
+def read_hex_string(stream, *, _fallback: Callable[[Any], Any] = generic.read_hex_string_from_stream):
+    """pyHanko's ``read_hex_string_from_stream`` (the stream is at ``<``), reading in blocks.
+
+    Same result for every input: the fast path only takes spans made of hex digits and PDF
+    white space up to the first ``>``, which pyHanko's parser reads the same way (it skips
+    white space, pads an odd digit count with ``0``). Anything else goes to ``_fallback``.
+    """
+    start = stream.tell()
+    buffer = stream.read(_READ_AHEAD)
+    end = buffer.find(b">")
+    while end < 0:
+        more = stream.read(max(len(buffer), _READ_AHEAD))
+        if not more:
+            break
+        buffer += more
+        end = buffer.find(b">", len(buffer) - len(more))
+    digits = buffer[1:end].translate(None, PDF_WHITESPACE) if end > 0 else None
+    if digits is None or digits.translate(None, _HEX_DIGITS):  # no ">", a comment, a stray byte
+        stream.seek(start)
+        return _fallback(stream)
+    stream.seek(start + end + 1)
+    if len(digits) % 2:
+        digits += b"0"
+    return generic.pdf_string(binascii.unhexlify(digits))
+
+
+class _Memo:
+    """A small thread-safe LRU map (the web app verifies in several threads)."""
+
+    def __init__(self, size: int) -> None:
+        self.size, self._items, self._lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: Any, value: Any) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+_issuer_serial_matches = _Memo(4096)
+_MAX_PREPARED_LENGTH = 256
+
+
+@lru_cache(maxsize=4096)
+def _prepared(string: str) -> str:
+    return _ldap_string_prep(None, string)
+
+
+def ldap_string_prep(self, string: str) -> str:
+    """asn1crypto's RFC 4518 string preparation of a name attribute, remembered per string.
+
+    It is a pure function of the string (it never reads ``self``), run for every attribute
+    of every freshly parsed certificate whenever names are compared or indexed. Long strings
+    are not remembered, so that hostile files cannot fill the memory.
+    """
+    if len(string) > _MAX_PREPARED_LENGTH:
+        return _ldap_string_prep(self, string)
+    return _prepared(string)
+
+
+def match_issuer_serial(expected_issuer_serial, cert, *, _match=general.match_issuer_serial) -> bool:
+    """pyHanko's ``match_issuer_serial``, remembered per (identifier DER, certificate DER)."""
+    key = hashlib.sha256(b"%s\0%d\0%s%s" % (type(expected_issuer_serial).__name__.encode(),
+                         len(expected_issuer_serial.dump()), expected_issuer_serial.dump(), cert.dump())).digest()
+    known = _issuer_serial_matches.get(key)
+    if known is None:
+        known = bool(_match(expected_issuer_serial, cert))
+        _issuer_serial_matches.put(key, known)
+    return known
+
+
+@dataclass(frozen=True)
+class _ValidatedPath:
+    result: Any  # pyHanko's CertvalidatorOperationResult of the successful validation
+    valid_from: datetime  # the latest not-before of the path's certificates
+    valid_until: datetime  # the earliest not-after
+
+
+class PathCache:
+    """Successful certificate path validations, reused while the validation time allows.
+
+    The key is everything path validation reads, for contexts made by ``verifier.pdf`` (all
+    with the same settings: no fetching, revocation soft-fail, default algorithm policy):
+
+    - the certificate being validated (SHA-256 of its DER),
+    - every certificate the path builder could use: those the CMS carried, registered in
+      the context, and the trust roots (SHA-256 of each DER, as a set): another root set,
+      or an impostor's intermediate certificate, is another key,
+    - the key usage required of it (the signer's and the TSA's differ).
+
+    What is left is the validation time. With no revocation data, no fetching and a
+    time-independent algorithm policy, the only time-dependent checks are the validity
+    periods of the path's certificates; a path that validated at one moment validates at
+    any moment inside all of them. A hit therefore needs the moment to fall within
+    [latest not-before, earliest not-after] of the cached path (stricter than pyHanko,
+    which also tolerates a second of clock skew). A context holding any CRL or OCSP
+    response is never served from the cache, nor is a failure: an untrusted, expired or
+    not-yet-valid chain is validated in full every time and refused as before.
+    """
+
+    def __init__(self, size: int = 1024) -> None:
+        self._paths = _Memo(size)
+        self.hits = self.misses = 0
+
+    def key(self, cert, context: ValidationContext, key_usage_settings) -> tuple | None:
+        if context not in _our_contexts or context.crls or context.ocsps:
+            return None
+        roots = _our_contexts[context]
+        candidates = frozenset(_fingerprint(c) for c in context.certificate_registry)
+        return _fingerprint(cert), candidates | roots, repr(key_usage_settings)
+
+    def get(self, key: tuple, moment: datetime) -> Any:
+        found = self._paths.get(key)
+        if found is not None and found.valid_from <= moment <= found.valid_until:
+            self.hits += 1
+            return found.result
+        self.misses += 1
+        return None
+
+    def put(self, key: tuple, result) -> None:
+        path = result.success_result
+        if path is None or result.error_subindic is not None:
+            return
+        certs = list(path.iter_certs(include_root=True))
+        valid_from = max(c["tbs_certificate"]["validity"]["not_before"].native for c in certs)
+        valid_until = min(c["tbs_certificate"]["validity"]["not_after"].native for c in certs)
+        self._paths.put(key, _ValidatedPath(result, valid_from, valid_until))
+
+    def clear(self) -> None:
+        self._paths.clear()
+        self.hits = self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+
+#: The process-wide cache (one per uvicorn worker process).
+path_cache = PathCache()
+_our_contexts: "weakref.WeakKeyDictionary[ValidationContext, frozenset[bytes]]" = weakref.WeakKeyDictionary()
+_context_lock = threading.Lock()
+
+
+def _fingerprint(cert) -> bytes:
+    return hashlib.sha256(cert.dump()).digest()
+
+
+def register_context(context: ValidationContext, roots: list) -> ValidationContext:
+    """Let :data:`path_cache` answer for ``context``, made by ``verifier.pdf`` with ``roots``."""
+    with _context_lock:
+        _our_contexts[context] = frozenset(_fingerprint(r) for r in roots)
+    return context
+
+
+async def validate_cert_usage(cert, validation_context, key_usage_settings, paths,
+                              pkix_validation_params=None, *, _validate=generic_cms.validate_cert_usage):
+    """pyHanko's ``validate_cert_usage`` with :data:`path_cache` in front of it."""
+    key = None if pkix_validation_params is not None else path_cache.key(
+        cert, validation_context, key_usage_settings)
+    if key is not None:
+        cached = path_cache.get(key, validation_context.moment)
+        if cached is not None:
+            await paths.cancel()
+            return cached
+    result = await _validate(cert, validation_context, key_usage_settings, paths, pkix_validation_params)
+    if key is not None:
+        path_cache.put(key, result)
+    return result
+
+
+_installed = False
+
+
+def install() -> None:
+    """Put the four functions in place of pyHanko's (idempotent)."""
+    global _installed
+    if _installed:
+        return
+    generic.read_hex_string_from_stream = read_hex_string
+    general.match_issuer_serial = match_issuer_serial
+    generic_cms.validate_cert_usage = validate_cert_usage
+    asn1_x509.NameTypeAndValue._ldap_string_prep = ldap_string_prep
+    _installed = True

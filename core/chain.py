@@ -5,21 +5,23 @@ JSON-RPC). It only reads: nothing here holds a key. The verifier trusts what thi
 because it comes from the chain, never from the registry's database.
 
 The views the verifier asks for on every upload (``credentialStatus``, ``isCertificateValid``)
-go through :class:`JsonRpc`, one keep-alive HTTP connection pool and ``eth_abi``: web3.py
+go through :class:`JsonRpc`, a keep-alive HTTP connection per thread, and ``eth_abi``: web3.py
 asks the node for its chain id before calls and adds about 20 times the node's own
 ``eth_call`` time. The web3 connection stays for the registry's transactions and logs.
 """
 
 from __future__ import annotations
 
+import http.client
 import itertools
 import json
+import threading
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-import httpx
 from eth_abi import decode as abi_decode
 from eth_abi import encode as abi_encode
 from eth_abi.exceptions import DecodingError
@@ -114,12 +116,45 @@ class _View:
 
 
 class JsonRpc:
-    """A JSON-RPC 2.0 client over one keep-alive connection pool (thread-safe, as httpx.Client is)."""
+    """A JSON-RPC 2.0 client keeping one HTTP/1.1 connection alive per thread.
+
+    The standard library's ``http.client`` costs about 0.13 ms of CPU per call here, httpx
+    about 0.5 ms, web3.py several times more. A connection the node has closed meanwhile is
+    reopened once (every request sent here is a read).
+    """
 
     def __init__(self, url: str, *, timeout: float = 10.0) -> None:
-        self.url = url
-        self._client = httpx.Client(timeout=timeout, headers={"Content-Type": "application/json"})
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigurationError(f"rpc_url {url!r} is not an http(s) URL")
+        self.url, self.timeout = url, timeout
+        self._https = parts.scheme == "https"
+        self._host, self._port = parts.hostname, parts.port
+        self._path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        self._local = threading.local()
         self._ids = itertools.count(1)
+
+    def _connection(self) -> http.client.HTTPConnection:
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            kind = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
+            connection = self._local.connection = kind(self._host, self._port, timeout=self.timeout)
+        return connection
+
+    def _post(self, body: bytes) -> tuple[int, bytes]:
+        for attempt in (1, 2):
+            connection = self._connection()
+            reused = connection.sock is not None
+            try:
+                connection.request("POST", self._path, body, {"Content-Type": "application/json"})
+                response = connection.getresponse()
+                return response.status, response.read()
+            except (http.client.HTTPException, OSError):
+                connection.close()
+                self._local.connection = None
+                if attempt == 2 or not reused:
+                    raise
+        raise AssertionError("unreachable")
 
     def request(self, method: str, params: list[Any], *, what: str | None = None) -> Any:
         """The ``result`` of ``method``; raises ChainError on no answer, an HTTP error or an error answer.
@@ -127,20 +162,18 @@ class JsonRpc:
         ``what`` names the request in error messages (default: the method).
         """
         what = what or method
-        body = json.dumps({"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": params})
+        body = json.dumps({"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": params}).encode()
         try:
-            response = self._client.post(self.url, content=body)
-            response.raise_for_status()
-            answer = response.json()
-        except (httpx.HTTPError, ValueError) as e:  # refused, timed out, not JSON
+            status, raw = self._post(body)
+            if status != 200:
+                raise ValueError(f"HTTP {status}")
+            answer = json.loads(raw)
+        except (http.client.HTTPException, OSError, ValueError) as e:  # refused, timed out, not JSON
             raise ChainError(f"the chain node at {self.url} did not answer {what}: {e}") from e
         if not isinstance(answer, dict) or "error" in answer or "result" not in answer:
             error = answer.get("error") if isinstance(answer, dict) else answer
             raise ChainError(f"the chain node at {self.url} refused {what}: {error}")
         return answer["result"]
-
-    def close(self) -> None:
-        self._client.close()
 
 
 class RegistryReader:

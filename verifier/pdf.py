@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -130,7 +131,7 @@ def extract_credential_json(pdf: bytes) -> bytes | None:
 def read_pdf(pdf: bytes, trust_roots: list[Certificate]) -> tuple[bytes | None, list[SignatureReport]]:
     """:func:`extract_credential_json` and :func:`check_signatures` on one parse of ``pdf``."""
     reader = _open(pdf)
-    return _credential_json(reader), asyncio.run(_check_all(reader, trust_roots))
+    return _credential_json(reader), _run(_check_all(reader, trust_roots))
 
 
 def _credential_json(reader: PdfFileReader) -> bytes | None:
@@ -149,7 +150,19 @@ def check_signatures(pdf: bytes, trust_roots: list[Certificate]) -> list[Signatu
     Synchronous wrapper (it runs an event loop); inside async code use
     :func:`async_check_signatures`.
     """
-    return asyncio.run(async_check_signatures(pdf, trust_roots))
+    return _run(async_check_signatures(pdf, trust_roots))
+
+
+_runners = threading.local()
+
+
+def _run(coroutine):
+    """``asyncio.run`` on an event loop kept per thread: a new loop each time costs about 2 ms
+    (the web app verifies uploads in its thread pool, each thread reuses its own loop)."""
+    runner = getattr(_runners, "runner", None)
+    if runner is None:
+        runner = _runners.runner = asyncio.Runner()
+    return runner.run(coroutine)
 
 
 async def async_check_signatures(pdf: bytes, trust_roots: list[Certificate]) -> list[SignatureReport]:

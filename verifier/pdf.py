@@ -296,8 +296,8 @@ def _report(sig: EmbeddedPdfSignature, status, *, covers: bool,
         else _trust_problem(status, timestamped) if not status.trusted
         else timestamp_problem
     )
-    return SignatureReport(
-        field_name=sig.field_name, signer_name=_one(subject.get("common_name")),
+    return SignatureReport(  # str(): pyHanko's TextStringObject holds on to the whole parsed file
+        field_name=str(sig.field_name), signer_name=_one(subject.get("common_name")),
         signer_organization=_one(subject.get("organization_name")),
         signer_cert_sha256=sha256(cert.dump()), intact=intact, trusted=bool(status.trusted),
         signing_time=signing_time, timestamped=timestamped, covers_document=covers, problem=problem,
@@ -323,7 +323,7 @@ def _trust_problem(status, timestamped: bool) -> str:
 
 
 def _broken(field_name: str, problem: str) -> SignatureReport:
-    return SignatureReport(field_name=field_name, signer_name=None, signer_organization=None,
+    return SignatureReport(field_name=str(field_name), signer_name=None, signer_organization=None,
                            signer_cert_sha256=None, intact=False, trusted=False, signing_time=None,
                            timestamped=False, covers_document=False, problem=problem)
 

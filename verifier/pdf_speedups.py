@@ -46,6 +46,8 @@ from pyhanko.pdf_utils.misc import PDF_DELIMITERS, PDF_WHITESPACE
 from pyhanko.sign import general
 from pyhanko.sign.validation import generic_cms
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.policy_decl import DisallowWeakAlgorithmsPolicy
+from pyhanko_certvalidator.util import CancelableAsyncIterator
 
 _HEX_DIGITS = b"0123456789abcdefABCDEF"
 _ldap_string_prep = asn1_x509.NameTypeAndValue._ldap_string_prep
@@ -311,7 +313,62 @@ def register_context(context: ValidationContext, roots: list) -> ValidationConte
     """Let :data:`path_cache` answer for ``context``, made by ``verifier.pdf`` with ``roots``."""
     with _context_lock:
         _our_contexts[context] = frozenset(_fingerprint(r) for r in roots)
+    context.path_builder = _DeferredPathBuilder(context.path_builder)
     return context
+
+
+class _DeferredPathBuilder:
+    """The context's path builder, starting a path search only when someone iterates it:
+    pyHanko starts one (indexing names, looking up trust anchors) before asking for the
+    validation, which the path cache may answer."""
+
+    def __init__(self, builder) -> None:
+        self._builder = builder
+
+    def async_build_paths_lazy(self, cert) -> "_DeferredPaths":
+        return _DeferredPaths(self._builder, cert)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._builder, name)
+
+
+class _DeferredPaths(CancelableAsyncIterator):
+    def __init__(self, builder, cert) -> None:
+        self._builder, self._cert, self._paths = builder, cert, None
+
+    def __aiter__(self) -> "_DeferredPaths":
+        return self
+
+    async def __anext__(self):
+        if self._paths is None:
+            self._paths = self._builder.async_build_paths_lazy(self._cert)
+        return await self._paths.__anext__()
+
+    async def cancel(self) -> None:
+        if self._paths is not None:
+            await self._paths.cancel()
+
+
+_algorithm_answers = _Memo(1024)
+
+
+def signature_algorithm_allowed(self, algo, moment, public_key, *,
+                                _allowed=DisallowWeakAlgorithmsPolicy.signature_algorithm_allowed):
+    """The default algorithm policy's answer, remembered per (policy settings, algorithm, key).
+
+    That policy never looks at ``moment`` (it refuses weak hashes and short keys whatever the
+    date); working out a key's size and an algorithm's hash costs about 0.3 ms per signature.
+    Subclasses, which may look at the date, are asked every time.
+    """
+    if type(self) is not DisallowWeakAlgorithmsPolicy:
+        return _allowed(self, algo, moment, public_key)
+    key = (frozenset(self.weak_hash_algos), frozenset(self.weak_signature_algos), self.rsa_key_size_threshold,
+           self.dsa_key_size_threshold, algo.dump(), None if public_key is None else _fingerprint(public_key))
+    answer = _algorithm_answers.get(key)
+    if answer is None:
+        answer = _allowed(self, algo, moment, public_key)
+        _algorithm_answers.put(key, answer)
+    return answer
 
 
 async def validate_cert_usage(cert, validation_context, key_usage_settings, paths,
@@ -345,4 +402,5 @@ def install() -> None:
     general.match_issuer_serial = match_issuer_serial
     generic_cms.validate_cert_usage = validate_cert_usage
     asn1_x509.NameTypeAndValue._ldap_string_prep = ldap_string_prep
+    DisallowWeakAlgorithmsPolicy.signature_algorithm_allowed = signature_algorithm_allowed
     _installed = True

@@ -7,7 +7,7 @@ FONTS  := signer/fonts/DejaVuSans.ttf signer/fonts/DejaVuSans-Bold.ttf
 # Debian packages the tests use as independent checks (poppler's pdfsig and pdftotext, NSS certutil, zbarimg).
 TEST_DEBS := poppler-utils libnss3-tools qpdf zbar-tools
 
-.PHONY: run test setup python node contracts test-deps lint-imports test-contracts test-python bench clean
+.PHONY: run test setup python node contracts test-deps lint-imports test-contracts test-python bench bench-upload clean
 
 run: setup
 	$(BIN)/sogoc demo
@@ -52,6 +52,11 @@ test-python: setup
 bench: setup
 	$(BIN)/python bench/core_batching.py
 	npm run --silent bench:gas
+
+# PDF upload verification: in process (before/after) and over HTTP with 2 workers (needs wrk).
+bench-upload: setup
+	@command -v wrk >/dev/null || { echo "installing wrk"; (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) >/dev/null; }
+	$(BIN)/python bench/verify_upload.py
 
 clean:
 	rm -rf $(VENV) node_modules artifacts cache $(ABI) signer/fonts/*.ttf

@@ -1,7 +1,7 @@
 """Speed-ups for pyHanko's validation, each giving exactly the answer pyHanko would.
 
 Profiled on a two-signature transcript (docs/verification-speed.md), pyHanko 0.38 spent most
-of its 52 ms in three places that do the same work again and again:
+of its 52 ms in places that do the same work again and again:
 
 1. **Tokens.** A signature's ``/Contents`` is a hex string of about 20,000 digits, and
    pyHanko's parser reads it one byte at a time through a generator (about 10 ms per
@@ -19,7 +19,10 @@ of its 52 ms in three places that do the same work again and again:
 3. **Certificate paths.** Path validation of the same school's teacher, principal and TSA
    certificates is repeated for every document. :func:`validate_cert_usage` remembers a
    *successful* validation (see :class:`PathCache` for the key and why reuse is safe) and
-   validates again whenever anything differs. Failures are never remembered.
+   validates again whenever anything differs. Failures are never remembered. A path search
+   starts only when the cache cannot answer (:class:`_DeferredPathBuilder`).
+4. **Algorithm policy.** :func:`signature_algorithm_allowed` remembers the default policy's
+   answer per (settings, algorithm, key); that policy never reads the date.
 
 They are installed into pyHanko's modules by :func:`install`, once, by ``verifier.pdf``.
 The path cache only answers for validation contexts that ``verifier.pdf`` created and
@@ -248,9 +251,11 @@ class PathCache:
     with the same settings: no fetching, revocation soft-fail, default algorithm policy):
 
     - the certificate being validated (SHA-256 of its DER),
-    - every certificate the path builder could use: those the CMS carried, registered in
-      the context, and the trust roots (SHA-256 of each DER, as a set): another root set,
-      or an impostor's intermediate certificate, is another key,
+    - every certificate the path builder could use, registered in the context (those the
+      CMS carried), as a set of SHA-256 of their DER: an impostor's intermediate certificate
+      is another key,
+    - the trust roots, as another such set: another root set is another key, even when a
+      root is among the certificates the signature carried,
     - the key usage required of it (the signer's and the TSA's differ).
 
     What is left is the validation time. With no revocation data, no fetching and a
@@ -272,7 +277,7 @@ class PathCache:
             return None
         roots = _our_contexts[context]
         candidates = frozenset(_fingerprint(c) for c in context.certificate_registry)
-        return _fingerprint(cert), candidates | roots, repr(key_usage_settings)
+        return _fingerprint(cert), candidates, roots, repr(key_usage_settings)  # roots apart: trust differs
 
     def get(self, key: tuple, moment: datetime) -> Any:
         found = self._paths.get(key)

@@ -149,3 +149,17 @@ def test_reports_hold_plain_values_not_the_parsed_file(signed_transcript, dev_pk
     for r in check_signatures(signed_transcript.pdf, dev_pki.trust_roots()):
         assert type(r.field_name) is str and type(r.signer_name) is str
         assert copy.deepcopy(r) == r
+
+
+def test_a_certificate_carried_in_a_signature_never_stands_for_a_trust_root(dev_pki, dev_keys):
+    # A signature may carry the root among its certificates: the cache key must still tell
+    # "trusted root R" from "no root, R merely carried", or a success under R would be reused.
+    from verifier.pdf import _context
+
+    [root] = dev_pki.trust_roots()
+    trusting = _context([root])
+    carrying = _context([])
+    carrying.certificate_registry.register(root)
+    signer = dev_keys[1].signer.signing_cert
+    usage = "signer"
+    assert pdf_speedups.path_cache.key(signer, trusting, usage) != pdf_speedups.path_cache.key(signer, carrying, usage)

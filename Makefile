@@ -14,7 +14,7 @@ TEST_DEBS := poppler-utils libnss3-tools qpdf zbar-tools softhsm2 opensc chromiu
 BENCH_DEBS := wrk
 
 .PHONY: run test setup python node contracts test-deps bench-deps lint-imports test-contracts test-python bench \
-        bench-signing bench-verifier clean
+        bench-signing bench-verifier bench-upload clean
 
 run: setup
 	$(BIN)/sogoc demo
@@ -76,6 +76,10 @@ bench-signing: setup
 # By-id look-ups against 1,000,000 anchored documents (data set built once under var/bench/).
 bench-verifier: setup bench-deps
 	$(BIN)/python bench/verifier_load.py
+
+# PDF upload verification: in process (before/after) and over HTTP with 2 workers (wrk).
+bench-upload: setup bench-deps
+	$(BIN)/python bench/verify_upload.py
 
 clean:
 	rm -rf $(VENV) node_modules artifacts cache $(ABI) signer/fonts/*.ttf $(VENDOR)

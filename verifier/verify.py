@@ -19,7 +19,7 @@ from core.merkle import process_proof
 from core.status import REASON_LABELS, CheckCode, CheckStatus, RevocationReason, Verdict
 from verifier.accreditation import AccreditationReader, names_by_id
 from verifier.evidence import Evidence, EvidenceSource
-from verifier.pdf import SignatureReport, check_signatures, extract_credential_json
+from verifier.pdf import SignatureReport, read_pdf
 from verifier.report import Check, Report, verdict_of
 
 PASSED, FAILED, SKIPPED = CheckStatus.PASSED, CheckStatus.FAILED, CheckStatus.SKIPPED
@@ -50,9 +50,9 @@ class Verifier:
 
     def verify_pdf(self, pdf: bytes) -> Report:
         """Check one PDF. Raises InvalidInput only if the bytes are not a PDF at all."""
-        signatures = check_signatures(pdf, self.trust_roots)
+        raw_credential, signatures = read_pdf(pdf, self.trust_roots)  # one parse for both
         checks: list[Check] = []
-        credential = self._credential(pdf, checks)
+        credential = self._credential(raw_credential, checks)
         checks += self._signature_checks(signatures)
         if credential is None:
             # no credential at all: not a document of this registry, whatever its signatures say
@@ -72,8 +72,7 @@ class Verifier:
 
     # -- checks
 
-    def _credential(self, pdf: bytes, checks: list[Check]) -> Credential | None:
-        raw = extract_credential_json(pdf)
+    def _credential(self, raw: bytes | None, checks: list[Check]) -> Credential | None:
         if raw is not None and len(raw) > MAX_CREDENTIAL_BYTES:
             checks.append(Check("credential", FAILED, CheckCode.BAD_CREDENTIAL,
                                 f"The embedded credential is larger than {MAX_CREDENTIAL_BYTES} bytes.", Verdict.TAMPERED))

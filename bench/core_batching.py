@@ -72,7 +72,7 @@ def batch_baseline(pool: list[dict], pdf_hashes: list[Hash32]) -> bytes:
 
     leaves = []
     for fields, pdf_hash in zip(pool, pdf_hashes):
-        credential = {"format": "sogoc.credential/1", "id": secrets.token_hex(13)[:26], "kind": "transcript",
+        credential = {"format": "sogoc.credential/2", "id": secrets.token_hex(13)[:26], "kind": "transcript",
                       "issuer": "THPT-79-NTMK", "issued_on": "2026-06-05", "salt": secrets.token_hex(16),
                       "fields": nfc(fields)}
         data_hash = hashlib.sha256(rfc8785.dumps(credential)).digest()

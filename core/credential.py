@@ -29,7 +29,7 @@ from core.hashes import Hash32, sha256
 from core.merkle import leaf_hash
 from core.status import DocumentKind
 
-FORMAT = "sogoc.credential/1"
+FORMAT = "sogoc.credential/2"
 #: Name of the embedded file that carries the credential inside the PDF.
 EMBEDDED_FILE_NAME = "sogoc-credential.json"
 SALT_BYTES = 16
@@ -133,8 +133,10 @@ class Credential:
     @classmethod
     def from_json(cls, data: bytes | str) -> "Credential":
         obj = parse_json(data, what="credential")
-        if not isinstance(obj, dict) or obj.get("format") != FORMAT:
+        if not isinstance(obj, dict) or not str(obj.get("format", "")).startswith("sogoc.credential/"):
             raise InvalidInput(f"not a {FORMAT} credential", code="bad_credential")
+        if obj["format"] != FORMAT:
+            raise InvalidInput(f"format {obj['format']!r} is not {FORMAT}", code="unsupported_format")
         extra = obj.keys() - {"format", "id", "kind", "issuer", "issued_on", "salt", "fields"}
         if extra:
             raise InvalidInput(f"credential has unknown keys: {sorted(extra)}", code="bad_credential")

@@ -94,6 +94,7 @@ class CheckCode(str, Enum):
     CREDENTIAL_FOUND = "credential_found"
     NO_CREDENTIAL = "no_credential"
     BAD_CREDENTIAL = "bad_credential"
+    UNSUPPORTED_FORMAT = "unsupported_format"
     ISSUER_MISMATCH = "issuer_mismatch"
     # signatures
     SIGNATURE_VALID = "signature_valid"

@@ -21,7 +21,7 @@ PASSED, FAILED, SKIPPED = CheckStatus.PASSED, CheckStatus.FAILED, CheckStatus.SK
 C = CheckCode
 
 _DOCUMENT = {
-    "format": "sogoc.credential/1", "id": DOCUMENT_ID, "kind": "transcript", "issuer": "THPT-79-NTMK",
+    "format": "sogoc.credential/2", "id": DOCUMENT_ID, "kind": "transcript", "issuer": "THPT-79-NTMK",
     "issued_on": "2026-06-05",
     "fields": {
         "school": {"code": "THPT-79-NTMK", "name": "Trường THPT Nguyễn Thị Minh Khai",

@@ -149,6 +149,7 @@ VI: dict[str, str] = {
     "check.credential_found": "Tệp mang dữ liệu Sổ Gốc của văn bản.",
     "check.no_credential": "Tệp không mang dữ liệu Sổ Gốc: văn bản không được cấp qua hệ thống này.",
     "check.bad_credential": "Dữ liệu Sổ Gốc trong tệp bị hỏng hoặc đã bị sửa.",
+    "check.unsupported_format": "Dữ liệu Sổ Gốc trong tệp thuộc một phiên bản định dạng mà trang này không đọc.",
     "check.signature_valid": "Chữ ký hợp lệ: tệp nguyên vẹn, người ký được tin cậy.",
     "check.signer_registered.signature_valid": "Chứng thư số của người ký đã được đăng ký cho nhà trường trên "
                                                "chuỗi khối.",
@@ -393,6 +394,7 @@ EN: dict[str, str] = {
     "check.credential_found": "The file carries the document's Sổ Gốc data.",
     "check.no_credential": "The file carries no Sổ Gốc data: it was not issued through this registry.",
     "check.bad_credential": "The Sổ Gốc data in the file is damaged or was altered.",
+    "check.unsupported_format": "The Sổ Gốc data in the file is in a format version this site does not read.",
     "check.signature_valid": "Valid signature: the file is intact and the signer trusted.",
     "check.signer_registered.signature_valid": "The signer's certificate is registered for the school on the "
                                                "blockchain.",

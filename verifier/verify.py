@@ -56,7 +56,7 @@ class Verifier:
         checks += self._signature_checks(signatures)
         if credential is None:
             # no credential at all: not a document of this registry, whatever its signatures say
-            unknown = any(c.code is CheckCode.NO_CREDENTIAL for c in checks)
+            unknown = any(c.code in (CheckCode.NO_CREDENTIAL, CheckCode.UNSUPPORTED_FORMAT) for c in checks)
             return Report(Verdict.UNKNOWN if unknown else verdict_of(checks), None, checks,
                           signatures=_signatures_json(signatures))
         report_parts: dict[str, Any] = {}
@@ -85,8 +85,13 @@ class Verifier:
         try:
             credential = Credential.from_json(raw)  # refuses content without a canonical form
         except InvalidInput as e:
-            checks.append(Check("credential", FAILED, CheckCode.BAD_CREDENTIAL,
-                                f"The embedded credential is malformed: {e.detail}", Verdict.TAMPERED))
+            if e.code == "unsupported_format":  # another version of the format: not evidence of tampering
+                checks.append(Check("credential", FAILED, CheckCode.UNSUPPORTED_FORMAT,
+                                    f"The embedded credential is in a format this verifier does not read: {e.detail}",
+                                    Verdict.UNKNOWN))
+            else:
+                checks.append(Check("credential", FAILED, CheckCode.BAD_CREDENTIAL,
+                                    f"The embedded credential is malformed: {e.detail}", Verdict.TAMPERED))
             return None
         school = credential.fields.get("school")
         named = school.get("code") if isinstance(school, dict) else credential.issuer

@@ -40,7 +40,7 @@ def test_a_year_is_signed_once_and_a_rerun_only_resubmits(tmp_path, store, dev_p
         data = pdf.read_bytes()
         assert [s.field_name for s in check_signatures(data, dev_pki.trust_roots())] == \
             ["GiaoVienChuNhiem", "HieuTruong"]
-        assert b"sogoc.credential/1" in extract_credential_json(data)
+        assert b"sogoc.credential/2" in extract_credential_json(data)
 
     before = {p.name: p.read_bytes() for p in pdfs}
     pdfs[0].unlink()  # as if the run had been interrupted before this one was written

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import replace
 from datetime import timedelta
 
@@ -163,7 +164,7 @@ def test_a_document_naming_another_school_than_its_issuer_is_untrusted(signed_tr
     assert CheckCode.ISSUER_MISMATCH in {c.code for c in report.checks}
 
 
-@pytest.mark.parametrize("hostile", [b"[" * 200_000, b'{"format":"sogoc.credential/1","fields":{"a":1.5}}',
+@pytest.mark.parametrize("hostile", [b"[" * 200_000, b'{"format":"sogoc.credential/2","fields":{"a":1.5}}',
                                      b"x" * (70 * 1024)])
 def test_a_hostile_embedded_credential_is_reported_not_crashed(dev_pki, hostile):
     from signer.render import _embed_credential
@@ -205,3 +206,14 @@ def test_a_school_outside_its_period_at_issue_is_shown_so(case, dev_pki):
     report = verify(signed.pdf, Expired(anchored(signed.credential.issuer, at)), evidence, dev_pki)
     school = report.accreditation[-1]
     assert school["valid_at_issue"] is False and school["suspended_now"] is True
+
+
+def test_another_version_of_the_format_is_unknown_not_tampered(case, dev_pki):
+    """A genuine file of an older format (a salt per field, never issued outside development) is
+    not evidence of tampering: the verdict is unknown, and says why."""
+    verifier = Verifier(FakeChain(anchored("THPT-79-NTMK", case[2])), dev_pki.trust_roots(), FakeEvidence(case[1]))
+    old = json.loads(case[0].credential.to_json())
+    old["format"] = "sogoc.credential/1"
+    checks: list = []
+    assert verifier._credential(json.dumps(old).encode(), checks) is None
+    assert [(c.code, c.verdict) for c in checks] == [(CheckCode.UNSUPPORTED_FORMAT, Verdict.UNKNOWN)]

@@ -47,7 +47,7 @@ def transcript_document(document_id: str) -> dict:
         "teacher_comment": student["teacher_comment"], "homeroom_teacher": demo["homeroom_teacher"],
         "principal": demo["principal"],
     }
-    return {"format": "sogoc.credential/1", "id": document_id, "kind": "transcript",
+    return {"format": "sogoc.credential/2", "id": document_id, "kind": "transcript",
             "issuer": demo["school"]["code"], "issued_on": demo["issued_on"], "fields": fields}
 
 

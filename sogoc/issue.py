@@ -12,6 +12,7 @@ Workers are processes (signing is CPU-bound Python): each loads the signing keys
 
 from __future__ import annotations
 
+import fcntl
 import multiprocessing
 import os
 import sys
@@ -24,6 +25,7 @@ from core.canonical import canonical_json, parse_json
 from core.credential import Credential
 from core.transcript import Transcript
 from signer.importing import TranscriptStore
+from signer.errors import SignerError
 from signer.keys import SigningKey
 from signer.render import render_transcript
 from signer.sign import make_timestamper, sign_transcript
@@ -78,13 +80,21 @@ _worker: dict = {}
 
 
 def _init_worker(setup: SignerSetup) -> None:
+    """Load the keys once per process. A failure (a wrong PIN) is kept and raised by the first
+    job: a pool whose initializer raises restarts workers without end, and each restart would
+    try the PIN again until the token locks."""
     _worker["setup"] = setup
-    _worker["keys"] = setup.load()
+    try:
+        _worker["keys"] = setup.load()
+    except Exception as e:  # noqa: BLE001 - re-raised in _sign_one
+        _worker["error"] = e
 
 
 def _sign_one(job: tuple[bytes, str]) -> str:
     """Render and sign one transcript (given as canonical JSON), write it atomically; return its path."""
     fields, path = job
+    if "error" in _worker:
+        raise _worker["error"]
     setup: SignerSetup = _worker["setup"]
     teacher, principal, timestamper = _worker["keys"]
     transcript = Transcript.from_fields(parse_json(fields))
@@ -96,12 +106,19 @@ def _sign_one(job: tuple[bytes, str]) -> str:
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    partial = path.with_name(f".{path.name}.partial")
+    """Write, flush to disk, rename, then flush the directory: after a power cut the file is
+    either whole or absent, never gone after its document was submitted."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
     with open(partial, "wb") as f:
         f.write(data)
         f.flush()
         os.fsync(f.fileno())
     os.replace(partial, path)
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
 
 
 def issue_year(store: TranscriptStore, school_code: str, school_year: str, out_dir: Path, setup: SignerSetup,
@@ -112,30 +129,56 @@ def issue_year(store: TranscriptStore, school_code: str, school_year: str, out_d
     start = time.perf_counter()
     transcripts = store.load(school_code, school_year)
     out_dir.mkdir(parents=True, exist_ok=True)
-    todo, done = [], []
-    for t in transcripts:
-        path = out_dir / f"{t.student.personal_id}.pdf"
-        if path.exists():
-            done.append(path)
-        else:
-            todo.append((canonical_json(t.to_fields()), str(path)))
-    total, count = len(transcripts), 0
-    for path in done:
-        _submit_file(path, submit)
-        count += 1
-        progress(count, total)
-    if todo:
-        for path in _run(todo, setup, workers or os.cpu_count() or 1):
-            _submit_file(Path(path), submit)
+    lock = _lock(out_dir)  # two runs for one school and year would each sign the same students
+    try:
+        if setup.principal_token is not None:
+            setup.load()[1].close()  # log in here first: a wrong PIN stops the run before any worker tries it
+        todo, done = [], []
+        for t in transcripts:
+            path = out_dir / f"{t.student.personal_id}.pdf"
+            if path.exists():
+                done.append(path)
+            else:
+                todo.append((canonical_json(t.to_fields()), str(path)))
+        total, count = len(transcripts), 0
+        for path in done:
+            _submit_file(path, submit)
             count += 1
             progress(count, total)
+        if todo:
+            for path in _run(todo, setup, workers or os.cpu_count() or 1):
+                _submit_file(Path(path), submit)
+                count += 1
+                progress(count, total)
+    finally:
+        os.close(lock)
     return IssueSummary(total, len(todo), len(done), time.perf_counter() - start)
 
 
+class AlreadyRunning(SignerError):
+    code = "already_running"
+
+
+def _lock(out_dir: Path) -> int:
+    """An exclusive lock on ``out_dir`` for this process's lifetime (released when it exits)."""
+    fd = os.open(out_dir / ".issuing.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise AlreadyRunning(f"another `sogoc transcripts issue` is signing into {out_dir}") from None
+    return fd
+
+
 def _run(jobs: list[tuple[bytes, str]], setup: SignerSetup, workers: int) -> Iterable[str]:
-    if workers == 1:
+    if workers == 1:  # in this process: log out of a token afterwards
         _init_worker(setup)
-        yield from map(_sign_one, jobs)
+        try:
+            yield from map(_sign_one, jobs)
+        finally:
+            for key in _worker.pop("keys", ())[:2]:
+                key.close()
+            _worker.clear()
         return
     with multiprocessing.get_context("spawn").Pool(workers, _init_worker, (setup,)) as pool:
         yield from pool.imap_unordered(_sign_one, jobs, chunksize=4)

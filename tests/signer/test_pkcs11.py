@@ -86,3 +86,25 @@ def test_bulk_issuing_signs_as_principal_with_the_token(token, dev_pki, tmp_path
     assert summary.signed == 3
     for pdf in (tmp_path / "out").glob("*.pdf"):
         assert all(r.ok for r in check_signatures(pdf.read_bytes(), dev_pki.trust_roots()))
+
+
+def test_a_wrong_pin_stops_bulk_issuing_before_any_worker_tries_it(token, dev_pki, tmp_path):
+    """One login attempt, not one per worker restart: tokens lock after a few wrong PINs."""
+    from signer.importing import SchoolProfile, TranscriptStore, import_file
+    from sogoc.issue import SignerSetup, TokenKey, issue_year
+
+    examples = Path(__file__).parents[2] / "examples"
+    store = TranscriptStore(tmp_path / "store")
+    assert import_file(examples / "hoc-ba-12A1.csv", SchoolProfile.load(examples / "school-THPT-79-NTMK.toml"),
+                       store).ok
+    setup = SignerSetup(dev_pki.directory, "", "https://example.test", "2026-06-05",
+                        TokenKey(MODULE, TOKEN, "principal", "000000"))
+    with pytest.raises(SignerError) as e:
+        issue_year(store, "THPT-79-NTMK", "2025-2026", tmp_path / "out", setup, lambda c, p: None, workers=2)
+    assert e.value.code == "token_unavailable"
+    assert not list((tmp_path / "out").glob("*.pdf"))
+    # the right PIN afterwards still works (the token is not locked, the lock file was released)
+    good = SignerSetup(dev_pki.directory, "", "https://example.test", "2026-06-05",
+                       TokenKey(MODULE, TOKEN, "principal", PIN))
+    assert issue_year(store, "THPT-79-NTMK", "2025-2026", tmp_path / "out", good, lambda c, p: None,
+                      workers=1).signed == 3

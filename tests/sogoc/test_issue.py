@@ -53,3 +53,20 @@ def test_a_year_is_signed_once_and_a_rerun_only_resubmits(tmp_path, store, dev_p
     for p in sorted(out.glob("*.pdf"))[1:]:
         assert p.read_bytes() == before[p.name], "a signed transcript is never signed again"
     assert not list(out.glob(".*.partial"))
+
+
+def test_two_runs_for_one_school_year_cannot_sign_at_the_same_time(tmp_path, store, dev_pki):
+    from sogoc.issue import AlreadyRunning, _lock
+
+    out = tmp_path / "issued"
+    out.mkdir()
+    held = _lock(out)  # as if another run were signing
+    try:
+        with pytest.raises(AlreadyRunning):
+            issue_year(store, "THPT-79-NTMK", "2025-2026", out,
+                       SignerSetup(dev_pki.directory, "", "https://x.test", "2026-06-05"), lambda c, p: None)
+    finally:
+        import os
+
+        os.close(held)
+    assert not list(out.glob("*.pdf"))

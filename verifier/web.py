@@ -9,6 +9,7 @@ document ids get the same 404, so the pages cannot be used to find out which ids
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -29,6 +30,7 @@ from verifier import edge, examples, i18n, view
 from verifier.report import PublishedReport, Report
 
 HERE = Path(__file__).parent
+log = logging.getLogger("sogoc.verifier")
 MAX_UPLOAD = 20 * 1024 * 1024
 #: Room for the multipart envelope around the file when judging a request by its Content-Length.
 FORM_OVERHEAD = 64 * 1024
@@ -144,10 +146,18 @@ def _error_page(error: SogocError, lang: str | None, *, switch: str | None = Non
                  else t("error.generic.text"))
 
 
+#: What the public is told when the chain or the registry cannot be reached: their addresses
+#: (an RPC URL may carry an API key) stay in the server's own log.
+UNAVAILABLE_DETAIL = "the chain or the registry cannot be reached right now; try again in a minute"
+
+
 def _error_json(error: SogocError) -> JSONResponse:
     status = _status_of(error)
     headers = {**NO_STORE, "Retry-After": "60"} if status == 503 else NO_STORE
-    return JSONResponse({"code": error.code, "detail": error.detail}, status_code=status, headers=headers)
+    if status >= 500:
+        log.warning("%s: %s", error.code, error.detail)
+    detail = UNAVAILABLE_DETAIL if status >= 500 else error.detail
+    return JSONResponse({"code": error.code, "detail": detail}, status_code=status, headers=headers)
 
 
 async def _find(service: VerificationService, document_id: str) -> PublishedReport:
@@ -377,11 +387,13 @@ def create_router(service: VerificationService, *, max_upload: int = MAX_UPLOAD,
     def stylesheet() -> Response:
         return Response(css, media_type="text/css; charset=utf-8", headers=IMMUTABLE)
 
-    @router.get("/static/{name:path}", include_in_schema=False)
-    def script(name: str) -> Response:
-        if name not in scripts:
-            return Response("not found", status_code=404, media_type="text/plain", headers=NO_STORE)
-        return Response(scripts[name], media_type="text/javascript; charset=utf-8", headers=IMMUTABLE)
+    def script_route(name: str) -> None:
+        @router.get(f"/static/{name}", include_in_schema=False)
+        def script() -> Response:  # one route per script: other /static/ paths belong to other routers
+            return Response(scripts[name], media_type="text/javascript; charset=utf-8", headers=IMMUTABLE)
+
+    for name in scripts:
+        script_route(name)
 
     return router
 

@@ -151,3 +151,16 @@ def _signed_transcript(demo, pki) -> bytes:
     credential = transcript.to_credential("2026-06-05")
     pdf = render_transcript(transcript, credential, f"{demo.base_url}/v/{credential.id}")
     return sign_transcript(pdf, pki.signer_key("teacher"), pki.signer_key("principal"), pki.timestamper())
+
+
+def test_the_api_documentation_loads_with_its_scripts_on_the_served_site(demo):
+    """/docs is served from this site (no CDN): its page and every script it names answer."""
+    import re
+
+    page = httpx.get(f"{demo.base_url}/docs")
+    assert page.status_code == 200
+    scripts = re.findall(r'<script src="([^"]+)"', page.text)
+    assert scripts
+    for src in scripts:
+        r = httpx.get(demo.base_url + src)
+        assert r.status_code == 200 and "javascript" in r.headers["content-type"], src

@@ -459,3 +459,11 @@ def test_a_report_survives_the_store_round_trip_whole():
     for report in reports().values():
         again = Report.from_json(json.loads(json.dumps(report.to_json())))
         assert again.to_json() == report.to_json()
+
+
+def test_an_unreachable_chain_never_shows_its_address_to_the_public():
+    """An RPC URL may carry an API key: it goes to the server's log, not into the answer."""
+    client = make_client(FakeService(chain_down=True))
+    r = client.get(f"/api/v1/verify/{VALID_ID}")
+    assert r.status_code == 503 and r.json()["code"] == "chain_error"
+    assert "127.0.0.1" not in r.text and "8545" not in r.text

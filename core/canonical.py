@@ -56,16 +56,26 @@ class _NoCanonicalForm(Exception):
     """Raised by the fast walk; :func:`_locate` then finds the path for the message."""
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _text(value: str) -> str:
+    """NFC of a string; a lone surrogate (no character, not encodable as UTF-8) has no canonical form."""
+    if not value.isascii() and _SURROGATE.search(value):
+        raise _NoCanonicalForm
+    return value if _is_nfc("NFC", value) else _nfc("NFC", value)
+
+
 def _norm(value: Any) -> Any:
     t = type(value)
     if t is str:
-        return value if _is_nfc("NFC", value) else _nfc("NFC", value)
+        return _text(value)
     if t is dict:
         items = []
         for key, item in value.items():
             if type(key) is not str:
                 raise _NoCanonicalForm
-            items.append((key if _is_nfc("NFC", key) else _nfc("NFC", key), _norm(item)))
+            items.append((_text(key), _norm(item)))
         # Code-point order equals UTF-16 order unless a key has a character from U+E000 up.
         items.sort(key=_utf16_key if any(k and max(k) >= "\ue000" for k, _ in items) else _first)
         result = dict(items)
@@ -100,7 +110,12 @@ def _locate(value: Any, path: str) -> None:
     """Walk again, slowly, to name where the value without a canonical form is."""
     if isinstance(value, float):
         raise CanonicalFormError(f"{path}: floats have no single canonical form here; write {value!r} as a string")
-    if isinstance(value, bool) or value is None or isinstance(value, str):
+    if isinstance(value, str):
+        if _SURROGATE.search(value):
+            raise CanonicalFormError(f"{path}: text holds a lone surrogate (\\u{ord(_SURROGATE.search(value)[0]):04x}), "
+                                     "which is no character")
+        return
+    if isinstance(value, bool) or value is None:
         return
     if isinstance(value, int):
         if abs(value) > MAX_SAFE_INTEGER:
@@ -111,6 +126,7 @@ def _locate(value: Any, path: str) -> None:
         for key, item in value.items():
             if not isinstance(key, str):
                 raise CanonicalFormError(f"{path}: object key {key!r} is not a string")
+            _locate(key, f"{path} (a key)")
             nkey = _nfc("NFC", key)
             if nkey in seen:
                 raise CanonicalFormError(f"{path}: key {nkey!r} appears twice after NFC normalisation")

@@ -23,7 +23,7 @@ from signer.fonts import register_fonts
 from signer.keys import SigningKey
 
 INK = colors.HexColor("#0b5394")
-_DIR = Path(tempfile.gettempdir()) / "sogoc-stamps"
+_DIR: list[Path] = []  # this process's private stamp directory (mode 0700), made on first use
 
 
 def stamp_style(key: SigningKey, size: tuple[float, float]) -> StaticStampStyle:
@@ -35,12 +35,10 @@ def stamp_style(key: SigningKey, size: tuple[float, float]) -> StaticStampStyle:
 @lru_cache(maxsize=64)
 def _style(name: str, issuer: str, width: float, height: float) -> StaticStampStyle:
     pdf = render_stamp(name, issuer, width, height)
-    _DIR.mkdir(exist_ok=True)
-    path = _DIR / f"{hashlib.sha256(pdf).hexdigest()[:20]}.pdf"  # same content, same file: safe across processes
-    if not path.exists():
-        partial = path.with_suffix(f".{id(pdf)}.partial")
-        partial.write_bytes(pdf)
-        partial.replace(path)
+    if not _DIR:  # private to this process: nobody else can put another picture under the signer's name
+        _DIR.append(Path(tempfile.mkdtemp(prefix="sogoc-stamps-")))
+    path = _DIR[0] / f"{hashlib.sha256(pdf).hexdigest()[:20]}.pdf"
+    path.write_bytes(pdf)
     return StaticStampStyle.from_pdf_file(str(path), border_width=0)
 
 
@@ -65,6 +63,7 @@ def render_stamp(name: str, issuer: str, width: float, height: float) -> bytes:
 
 
 def _fit(c: Canvas, text: str, font: str, size: float, width: float) -> str:
-    while text and c.stringWidth(text, font, size) > width:
+    """``text``, shortened with an ellipsis until it fits ``width``."""
+    while len(text) > 1 and c.stringWidth(text, font, size) > width:
         text = text[:-2] + "…"
     return text

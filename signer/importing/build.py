@@ -73,10 +73,16 @@ def birth_date(text: str) -> str:
         raise _Bad("bad_date") from None
 
 
+_ID_DIGITS = re.compile(r"[0-9]{10,12}")
+
+
 def personal_id(text: str) -> str:
+    """12 digits. Ids start with a province code 001-096, so a spreadsheet that stored the id as a
+    number dropped one or two leading zeros: 10 or 11 digits get them back, nothing shorter does
+    (a 9-digit number is an old identity card, not a personal identification number)."""
     digits = text.replace(" ", "")
-    if digits.isdigit() and 9 <= len(digits) <= 12:
-        return digits.zfill(12)  # a spreadsheet that stored the number dropped its leading zeros
+    if _ID_DIGITS.fullmatch(digits):
+        return digits.zfill(12)
     raise _Bad("bad_personal_id")
 
 
@@ -95,7 +101,7 @@ def school_year(text: str) -> str:
 
 
 def days_absent(text: str) -> int:
-    if not text.isdigit():
+    if not re.fullmatch(r"[0-9]{1,3}", text):  # ASCII digits only: str.isdigit() also takes "²"
         raise _Bad("bad_days_absent")
     return int(text)
 

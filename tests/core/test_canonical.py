@@ -94,3 +94,10 @@ def test_a_float_anywhere_is_refused(value, number):
 def test_strings_that_look_like_floats_or_high_characters_stay_exact(text):
     for value in (text, {text: text}, [text, {"k": text}]):
         assert canonical_json(value) == rfc8785.dumps(value)
+
+
+@pytest.mark.parametrize("text", [b'{"a":"x\\ud800"}', b'{"\\udfff":1}', b'["ok","\\ud83d"]'])
+def test_a_lone_surrogate_has_no_canonical_form(text):
+    """JSON may spell one (\\ud800); it is no character, so RFC 8785 refuses it, and so do we."""
+    with pytest.raises(CanonicalFormError, match="surrogate"):
+        canonical_json(parse_json(text))

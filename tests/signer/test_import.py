@@ -251,3 +251,15 @@ def test_the_example_mapping_reads_differently_named_columns(tmp_path):
     result = import_file(write_csv(tmp_path / "other.csv", records), PROFILE, store, mapping=mapping)
     assert result.ok, [p.message() for p in result.problems]
     assert stored(store) == EXPECTED
+
+
+@pytest.mark.parametrize("value, ok", [("79308001234", True), ("7930800123", True), ("793080012", False),
+                                       ("0793080012345", False), ("07930800123²", False)])
+def test_personal_ids_get_back_only_the_zeros_a_spreadsheet_drops(value, ok):
+    from signer.importing.build import _Bad, personal_id
+
+    if ok:
+        assert personal_id(value) == value.zfill(12)
+    else:
+        with pytest.raises(_Bad):
+            personal_id(value)

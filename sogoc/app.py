@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import time
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Callable
@@ -70,11 +71,14 @@ class LocalVerificationService:
             pdf = None if doc is None else doc.pdf
         if pdf is None:
             return None
+        at = int(time.time())  # before the head: "current as of" must never claim a later moment
         block = self.head()  # read before the checks: the report holds at least as of this block
         report = self.verifier.verify_pdf(pdf)
-        row = self.store.put(document_id, report, checked_block=block)
-        if row is None:  # a report read from a later block was stored meanwhile: that one holds
-            return self.reader.get(document_id)
+        row, stored = self.store.put(document_id, report, checked_block=block, checked_at=at)
+        if not stored:  # a later report is stored (it holds), or this one may have missed an event
+            newer = self.reader.get(document_id)
+            if newer is not None:
+                return newer
         return PublishedReport(row["body"], row["checked_at"], row["checked_block"], row["private_withheld"])
 
     def verify_upload(self, pdf: bytes) -> Report:

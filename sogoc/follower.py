@@ -67,8 +67,8 @@ class ChainFollower:
 
     def poll_once(self) -> int:
         """Apply every event after the cursor up to the head; returns how many were applied."""
+        now = int(time.time())  # before the head: the cursor never claims a block mined after "now"
         head = self.w3.eth.block_number
-        now = int(time.time())
         cursor = self.store.cursor()
         start = 0 if cursor is None else cursor.block + 1
         applied = 0

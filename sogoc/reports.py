@@ -78,18 +78,26 @@ class ReportStore:
         metadata.create_all(engine)
 
     def put(self, document_id: str, report: Report, *, checked_block: int,
-            checked_at: int | None = None) -> dict | None:
-        """Store a report read from the chain at ``checked_block``; None (nothing stored) if the
-        stored row was read from a later block."""
+            checked_at: int | None = None) -> tuple[dict, bool]:
+        """Store a report read from the chain at ``checked_block``: returns (its row, stored?).
+
+        Not stored if the stored row was read from a later block (the follower refreshed it
+        meanwhile: that one holds), nor if the follower's cursor has passed ``checked_block``:
+        the follower may have applied an event about this document in between, which the
+        caller's verification did not see, and a stored row is only refreshed by later events.
+        The first statement is a write, so the checks and the insert run under the write lock.
+        """
         row = row_of(document_id, report, checked_block=checked_block, checked_at=checked_at or int(time.time()))
         with self.engine.begin() as c:
-            newer = c.execute(select(reports.c.checked_block).where(reports.c.document_id == document_id)
-                              .where(reports.c.checked_block > checked_block)).first()
-            if newer is not None:  # the follower refreshed it from a later block meanwhile: keep that
-                return None
-            c.execute(delete(reports).where(reports.c.document_id == document_id))
+            c.execute(delete(reports).where(reports.c.document_id == document_id)
+                      .where(reports.c.checked_block <= checked_block))
+            newer = c.execute(select(reports.c.checked_block).where(reports.c.document_id == document_id)).first()
+            passed = c.execute(select(cursors.c.block).where(cursors.c.name == FOLLOWER)
+                               .where(cursors.c.block > checked_block)).first()
+            if newer is not None or passed is not None:
+                return row, False
             c.execute(insert(reports), [row])
-        return row
+        return row, True
 
     def drop(self, document_ids: list[str]) -> None:
         if document_ids:

@@ -77,3 +77,17 @@ def test_of_several_workers_one_follower_polls(tmp_path, engine):
     first.stop()  # the holder goes away: another worker takes over
     assert second._holds_lock()
     second.stop()
+
+
+def test_a_verification_the_follower_has_overtaken_is_served_but_not_stored(engine):
+    """Read at block 100; the follower has applied events up to 101 (perhaps this document's
+    revocation, which it could not refresh: there was no row). Storing it would show a stale
+    verdict as current until the next event about this leaf."""
+    from sogoc.reports import Cursor
+
+    store, reader = ReportStore(engine), ReportReader(engine)
+    store.set_cursor(Cursor(101, 1_780_000_000))
+    row, stored = store.put(DOC, report(Verdict.VALID), checked_block=100)
+    assert not stored and row["verdict"] == "valid" and reader.get(DOC) is None
+    row, stored = store.put(DOC, report(Verdict.REVOKED), checked_block=102)
+    assert stored and json.loads(reader.get(DOC).body)["status"] == "revoked"

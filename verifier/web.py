@@ -62,7 +62,7 @@ groups (`mfrg-gzdf-mztw-q2lk-nnwg-23t-poa`); send them without dashes, in lower 
 
 **Errors** always have the shape `{"code": "...", "detail": "..."}`, with stable codes: `unknown_document`
 (404), `not_a_pdf`, `broken_pdf`, `no_file`, `bad_upload` (400), `too_large` (413), `unsupported_media_type` (415),
-`invalid_request` (422), `rate_limited` (429, with `Retry-After`), `chain_error`, `evidence_unavailable`
+`invalid_request` (422), `length_required` (411: send uploads with a Content-Length), `rate_limited` (429, with `Retry-After`), `chain_error`, `evidence_unavailable`
 (503, with `Retry-After`), `not_found` (404), `method_not_allowed` (405).
 
 **Limits.** Per client, on two budgets: look-ups (anything that names a document id) and uploads. Answers
@@ -94,6 +94,11 @@ class VerificationService(Protocol):
 
     def verify_upload(self, pdf: bytes) -> Report:
         """The report of an uploaded file; may raise InvalidInput (``not_a_pdf``, ``too_large``)."""
+
+
+class LengthRequired(InvalidInput):
+    code = "length_required"
+    http_status = 411
 
 
 class UploadTooLarge(InvalidInput):
@@ -186,7 +191,9 @@ async def _read_upload(request: Request, limit: int) -> bytes:
     """The PDF sent as the multipart field ``file`` or as an ``application/pdf`` body, refusing
     more than ``limit`` bytes before reading them."""
     length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > limit + FORM_OVERHEAD:
+    if not length.isdigit():  # a chunked body would be spooled whole before any size check
+        raise LengthRequired("send the upload with a Content-Length header")
+    if int(length) > limit + FORM_OVERHEAD:
         raise UploadTooLarge(f"the upload exceeds {limit} bytes")
     media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if media_type == "application/pdf":

@@ -467,3 +467,13 @@ def test_an_unreachable_chain_never_shows_its_address_to_the_public():
     r = client.get(f"/api/v1/verify/{VALID_ID}")
     assert r.status_code == 503 and r.json()["code"] == "chain_error"
     assert "127.0.0.1" not in r.text and "8545" not in r.text
+
+
+def test_an_upload_without_a_length_is_refused_before_it_is_read(client):
+    """A chunked body would be spooled whole before any size check: the length comes first."""
+    def chunks():
+        yield b"%PDF-1.7 "
+        yield b"x" * 1000
+
+    r = client.post("/api/v1/verify", content=chunks(), headers={"Content-Type": "application/pdf"})
+    assert r.status_code == 411 and r.json()["code"] == "length_required"

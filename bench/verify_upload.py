@@ -2,8 +2,8 @@
 
 1. Makes ``--count`` distinct real transcripts (the demo cohort with other personal ids),
    rendered and signed by the development PKI's teacher and principal with time-stamps,
-   once: they are kept under ``var/bench/pdfs`` (about 12 per second to make).
-2. Anchors them on a real anvil (state under ``var/bench/chain``) through the registry
+   once: they are kept under ``var/bench-upload/pdfs`` (about 12 per second to make).
+2. Anchors them on a real anvil (state under ``var/bench-upload/chain``) through the registry
    service, as ``sogoc demo`` does; the contract, keys and database are kept too.
 3. Measures ``Verifier.verify_pdf`` in one process on one core over those files: the
    current code, and with ``--before REF`` the code of that git commit (exported with
@@ -248,7 +248,7 @@ def serve_and_load(data_dir: Path, env: dict, workers: int, connections: int, se
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data-dir", type=Path, default=ROOT / "var" / "bench")
+    parser.add_argument("--data-dir", type=Path, default=ROOT / "var" / "bench-upload")
     parser.add_argument("--count", type=int, default=200, help="distinct signed transcripts")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
@@ -304,7 +304,7 @@ def main() -> int:
         load = os.getloadavg()
         print(f"load average after: {load[0]:.2f}")
         if http["other"] or http["errors"] or not http["valid"]:
-            print("FAILED: some uploads were not verified as valid (see var/bench/uvicorn.log)")
+            print("FAILED: some uploads were not verified as valid (see var/bench-upload/uvicorn.log)")
             return 1
         return 0
     finally:

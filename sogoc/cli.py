@@ -287,6 +287,11 @@ def cmd_transcripts_issue(args: argparse.Namespace, settings: Settings) -> int:
                                  workers=args.workers, progress=text_progress("Ký và nộp học bạ"))
             ledger = Web3Ledger(RegistryReader.from_settings(settings), keyring(settings))
             anchored = service.anchor_pending(session, ledger)
+        ids = [d.id for batch in anchored.anchored for d in batch.documents]
+        if ids:
+            from sogoc.app import publish_reports
+
+            publish_reports(settings, ids)  # the public look-ups serve them at once
     if summary.total == 0:
         print(f"Không có học bạ nào của {args.school} năm học {args.year} để cấp (hãy chạy `sogoc transcripts import`).",
               file=sys.stderr)

@@ -1,6 +1,6 @@
 """The verification-report store: what the by-id routes serve, one primary-key read per request.
 
-Re-verifying a stored PDF on every QR scan costs pyHanko (~50 ms) and chain calls; the answer
+Re-verifying a stored PDF on every QR scan costs pyHanko (20-30 ms) and chain calls; the answer
 changes only when the chain state of the document changes (a revocation, a correction, an
 anchor, a signing certificate added). So the full verifier runs when a document is anchored,
 on a look-up miss and when the chain says something changed (:mod:`sogoc.follower`); its

@@ -126,8 +126,9 @@ class PublicEdge:
         forwarded = None
         if self.settings.trusted_proxies:
             for name, value in scope.get("headers") or ():
-                if name == b"x-forwarded-for":
-                    forwarded = value.decode("latin-1")
+                if name == b"x-forwarded-for":  # repeated header lines are one list (RFC 9110)
+                    line = value.decode("latin-1")
+                    forwarded = line if forwarded is None else f"{forwarded},{line}"
         return client_address(peer, forwarded, self.settings.trusted_proxies)
 
     def _refuse(self, scope: Scope, seconds: int, budget: str) -> Response:

@@ -9,6 +9,7 @@ address it saw; anything left of it was written by the client and proves nothing
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import time
 from dataclasses import dataclass
@@ -26,8 +27,8 @@ class TokenBucket:
 
     ``per_minute`` 0 switches the budget off. The table of buckets is bounded: once it holds
     ``max_keys`` clients, the buckets that have refilled completely (idle clients) are dropped,
-    and if that is not enough the whole table starts afresh (a flood of distinct addresses must
-    not grow memory without end; forgetting budgets only ever lets a client in early).
+    and if that is not enough the idlest half (a flood of distinct addresses must not grow memory
+    without end, nor wipe the budgets of the clients being limited right now).
     """
 
     def __init__(self, per_minute: int, *, max_keys: int = 100_000,
@@ -63,8 +64,9 @@ class TokenBucket:
     def _prune(self, now: float) -> None:
         full = (self.capacity - 1.0) / self.rate if self.rate else 0.0
         self._buckets = {k: b for k, b in self._buckets.items() if now - b.updated < full}
-        if len(self._buckets) >= self.max_keys:
-            self._buckets.clear()
+        if len(self._buckets) >= self.max_keys:  # a flood of fresh keys: forget the idlest half, not everyone
+            kept = sorted(self._buckets.items(), key=lambda kv: kv[1].updated)[len(self._buckets) // 2:]
+            self._buckets = dict(kept)
 
 
 def retry_after(seconds: float) -> int:
@@ -73,13 +75,23 @@ def retry_after(seconds: float) -> int:
 
 
 def client_address(peer: str | None, forwarded_for: str | None, trusted_proxies: Iterable[str]) -> str:
-    """Who is asking: the socket peer, or what a trusted proxy says it saw."""
+    """Who is asking: the socket peer, or what a trusted proxy says it saw. An IPv6 client is its
+    /64: one subscriber gets a whole /64 and could otherwise take a fresh budget per address."""
     trusted = set(trusted_proxies)
     peer = peer or "unknown"
     if peer not in trusted or not forwarded_for:
-        return peer
+        return _budget_key(peer)
     hops = [h.strip() for h in forwarded_for.split(",") if h.strip()]
     for hop in reversed(hops):
         if hop not in trusted:
-            return hop
-    return hops[0] if hops else peer
+            return _budget_key(hop)
+    return _budget_key(hops[0] if hops else peer)
+
+
+def _budget_key(address: str) -> str:
+    if ":" not in address:
+        return address
+    try:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    except ValueError:
+        return address

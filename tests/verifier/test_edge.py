@@ -307,3 +307,23 @@ def test_pages_have_a_language_one_h1_ordered_headings_and_labelled_inputs(clien
     assert outline.headings[0] == 1 and outline.headings.count(1) == 1
     assert all(b - a <= 1 for a, b in zip(outline.headings, outline.headings[1:])), outline.headings
     assert all(i and i in outline.labels for i in outline.inputs)
+
+
+def test_an_ipv6_client_is_its_slash_64_and_a_flood_of_keys_does_not_reset_everyone():
+    from verifier.limits import TokenBucket, client_address
+
+    assert client_address("2001:db8:1:2::5", None, ()) == client_address("2001:db8:1:2:ffff::9", None, ())
+    assert client_address("2001:db8:1:3::5", None, ()) != client_address("2001:db8:1:2::5", None, ())
+    assert client_address("203.0.113.7", None, ()) == "203.0.113.7"
+    clock = [0.0]
+    bucket = TokenBucket(2, max_keys=10, clock=lambda: clock[0])
+    for i in range(9):
+        bucket.take(f"idle-{i}")
+    clock[0] = 1.0
+    assert bucket.take("me") == 0 and bucket.take("me") == 0 and bucket.take("me") > 0
+    for i in range(40):  # a flood of fresh addresses while "me" keeps asking
+        clock[0] += 0.01
+        bucket.take(f"flood-{i}")
+        if i % 4 == 0:
+            assert bucket.take("me") > 0, "the client being limited keeps its (empty) budget"
+    assert len(bucket._buckets) <= 10

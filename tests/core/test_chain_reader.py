@@ -1,49 +1,26 @@
 """The chain reader's raw JSON-RPC views against a real anvil: the same answers as web3.py's."""
 
-import socket
-
 import pytest
 
 from core.chain import RegistryReader, connect
 from core.errors import ChainError
 from core.hashes import institution_id, keccak256, sha256
 from core.merkle import MerkleTree, leaf_hash
-from registry.chain import Keyring, Web3Ledger, deploy_registry
-from sogoc.devchain import Anvil
-from sogoc.setup_chain import fund_dev_accounts
+from chain_helpers import free_port, registry_on_anvil
 
 pytestmark = pytest.mark.chain
-CODES = ["BGDDT", "SGD-79", "THPT-A"]
 CERT = sha256(b"the principal's certificate")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def chain(tmp_path_factory):
     """A registry with one school, one registered certificate and one anchored two-leaf batch."""
-    port = free_port()
-    directory = tmp_path_factory.mktemp("chain")
-    anvil = Anvil(f"http://127.0.0.1:{port}", directory, 1337)
-    anvil.start()
-    try:
-        w3 = connect(f"http://127.0.0.1:{port}")
-        keys = Keyring.load_or_create(directory / "keys.json", CODES)
-        fund_dev_accounts(w3, keys, CODES)
-        ledger = Web3Ledger(RegistryReader(w3, deploy_registry(w3, keys["BGDDT"])), keys)
-        ledger.register_authority("BGDDT", "SGD-79")
-        ledger.register_issuer("SGD-79", "THPT-A")
+    with registry_on_anvil(tmp_path_factory.mktemp("chain"), "BGDDT", "SGD-79", ["THPT-A"]) as ledger:
         ledger.add_certificate("SGD-79", "THPT-A", CERT)
         leaves = [leaf_hash(keccak256(bytes([i])), keccak256(bytes([i, i]))) for i in range(2)]
         tree = MerkleTree.build(leaves)
         ledger.anchor("THPT-A", tree.root, 2, 1)
-        yield ledger.reader, tree, leaves, keys
-    finally:
-        anvil.stop()
+        yield ledger.reader, tree, leaves, ledger.keyring
 
 
 def test_credential_status_is_what_web3_reads(chain):

@@ -13,13 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from chain_helpers import free_port  # tests/ is on the path (its conftest.py)
+
 SOGOC = str(Path(sys.executable).with_name("sogoc"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def port_open(port: int) -> bool:

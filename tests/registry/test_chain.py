@@ -1,40 +1,20 @@
 """The registry's chain writer against a real anvil: retries are recognised, refusals are named."""
 
-import socket
-
 import pytest
 
-from core.chain import RegistryReader, connect
 from core.errors import ChainError
 from core.hashes import keccak256
 from core.merkle import MerkleTree, leaf_hash
-from registry.chain import ContractRevert, Keyring, Web3Ledger, deploy_registry
-from sogoc.devchain import Anvil
-from sogoc.setup_chain import fund_dev_accounts
+from chain_helpers import registry_on_anvil
+from registry.chain import ContractRevert
 
 pytestmark = pytest.mark.chain
-CODES = ["BGDDT", "SGD-79", "THPT-A", "THPT-B"]
 
 
 @pytest.fixture(scope="module")
 def ledger(tmp_path_factory):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    directory = tmp_path_factory.mktemp("chain")
-    anvil = Anvil(f"http://127.0.0.1:{port}", directory, 1337)
-    anvil.start()
-    try:
-        w3 = connect(f"http://127.0.0.1:{port}")
-        keys = Keyring.load_or_create(directory / "keys.json", CODES)
-        fund_dev_accounts(w3, keys, CODES)
-        ledger = Web3Ledger(RegistryReader(w3, deploy_registry(w3, keys["BGDDT"])), keys)
-        ledger.register_authority("BGDDT", "SGD-79")
-        ledger.register_issuer("SGD-79", "THPT-A")
-        ledger.register_issuer("SGD-79", "THPT-B")
+    with registry_on_anvil(tmp_path_factory.mktemp("chain"), "BGDDT", "SGD-79", ["THPT-A", "THPT-B"]) as ledger:
         yield ledger
-    finally:
-        anvil.stop()
 
 
 def test_an_anchored_root_is_found_with_its_transaction_and_never_sent_twice(ledger):

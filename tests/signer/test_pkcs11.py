@@ -70,15 +70,22 @@ def test_a_missing_key_label_is_named(token):
         Pkcs11SigningKey.open(MODULE, token_label=TOKEN, key_label="teacher", pin=PIN)
 
 
-def test_bulk_issuing_signs_as_principal_with_the_token(token, dev_pki, tmp_path):
-    """The signing processes each log in to the token; the PIN never appears in what is printed."""
+def imported_store(tmp_path):
+    """The example class imported, ready to issue."""
     from signer.importing import SchoolProfile, TranscriptStore, import_file
-    from sogoc.issue import SignerSetup, TokenKey, issue_year
 
     examples = Path(__file__).parents[2] / "examples"
     store = TranscriptStore(tmp_path / "store")
     assert import_file(examples / "hoc-ba-12A1.csv", SchoolProfile.load(examples / "school-THPT-79-NTMK.toml"),
                        store).ok
+    return store
+
+
+def test_bulk_issuing_signs_as_principal_with_the_token(token, dev_pki, tmp_path):
+    """The signing processes each log in to the token; the PIN never appears in what is printed."""
+    from sogoc.issue import SignerSetup, TokenKey, issue_year
+
+    store = imported_store(tmp_path)
     setup = SignerSetup(dev_pki.directory, "", "https://example.test", "2026-06-05",
                         TokenKey(MODULE, TOKEN, "principal", PIN))
     assert PIN not in repr(setup)
@@ -90,13 +97,9 @@ def test_bulk_issuing_signs_as_principal_with_the_token(token, dev_pki, tmp_path
 
 def test_a_wrong_pin_stops_bulk_issuing_before_any_worker_tries_it(token, dev_pki, tmp_path):
     """One login attempt, not one per worker restart: tokens lock after a few wrong PINs."""
-    from signer.importing import SchoolProfile, TranscriptStore, import_file
     from sogoc.issue import SignerSetup, TokenKey, issue_year
 
-    examples = Path(__file__).parents[2] / "examples"
-    store = TranscriptStore(tmp_path / "store")
-    assert import_file(examples / "hoc-ba-12A1.csv", SchoolProfile.load(examples / "school-THPT-79-NTMK.toml"),
-                       store).ok
+    store = imported_store(tmp_path)
     setup = SignerSetup(dev_pki.directory, "", "https://example.test", "2026-06-05",
                         TokenKey(MODULE, TOKEN, "principal", "000000"))
     with pytest.raises(SignerError) as e:

@@ -1,0 +1,40 @@
+"""A real anvil with the registry deployed, for tests that talk to the chain."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+from pathlib import Path
+from typing import Iterator
+
+from core.chain import RegistryReader, connect
+from registry.chain import Keyring, Web3Ledger, deploy_registry
+from sogoc.devchain import Anvil
+from sogoc.setup_chain import fund_dev_accounts
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def registry_on_anvil(directory: Path, ministry: str, authority: str, schools: list[str]) -> Iterator[Web3Ledger]:
+    """anvil on a free port, the contract deployed by ``ministry``, ``authority`` registered by it and
+    ``schools`` by the authority; the ledger acts for any of them. Stopped afterwards."""
+    port = free_port()
+    anvil = Anvil(f"http://127.0.0.1:{port}", directory, 1337)
+    anvil.start()
+    try:
+        codes = [ministry, authority, *schools]
+        w3 = connect(f"http://127.0.0.1:{port}")
+        keys = Keyring.load_or_create(directory / "keys.json", codes)
+        fund_dev_accounts(w3, keys, codes)
+        ledger = Web3Ledger(RegistryReader(w3, deploy_registry(w3, keys[ministry])), keys)
+        ledger.register_authority(ministry, authority)
+        for school in schools:
+            ledger.register_issuer(authority, school)
+        yield ledger
+    finally:
+        anvil.stop()

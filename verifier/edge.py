@@ -22,10 +22,8 @@ from urllib.parse import parse_qs
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 
-from verifier import i18n
 from verifier.limits import TokenBucket, client_address, retry_after
 
 Scope = dict[str, Any]

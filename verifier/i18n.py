@@ -8,8 +8,6 @@ keeps it so. Revocation reasons come from :data:`core.status.REASON_LABELS`.
 
 from __future__ import annotations
 
-from typing import Callable
-
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
 

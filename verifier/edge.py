@@ -178,9 +178,16 @@ def install_error_handlers(app: FastAPI, error_page: Callable[[int, str, str | N
         return error_page(422, "invalid_request", request.query_params.get("lang"))
 
     async def internal_error(request: Request, exc: Exception) -> Response:
+        # Starlette answers an unhandled exception from its outermost layer, outside PublicEdge:
+        # the security headers are set here (HSTS too would need the settings; the others suffice).
         if wants_json(request.url.path):
-            return error_json(500, "internal_error", "the server failed; the error is logged")
-        return error_page(500, "internal_error", request.query_params.get("lang"))
+            response = error_json(500, "internal_error", "the server failed; the error is logged")
+        else:
+            response = error_page(500, "internal_error", request.query_params.get("lang"))
+        for name, value in BASE_HEADERS.items():
+            response.headers.setdefault(name, value)
+        response.headers["cache-control"] = "no-store"
+        return response
 
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(RequestValidationError, validation_error)

@@ -163,7 +163,12 @@ def test_an_unexpected_failure_is_a_500_in_the_same_shape():
     r = client.get(f"/api/v1/verify/{VALID_ID}")
     assert r.status_code == 500 and r.json() == {"code": "internal_error",
                                                  "detail": "the server failed; the error is logged"}
-    assert "boom" not in client.get(f"/v/{VALID_ID}").text
+    page = client.get(f"/v/{VALID_ID}")
+    assert "boom" not in page.text
+    for answer in (r, page):  # answered outside the edge middleware: the headers must still be there
+        assert answer.headers["content-security-policy"].startswith("default-src 'none'")
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        assert answer.headers["cache-control"] == "no-store"
 
 
 # -- the typed code

@@ -101,6 +101,9 @@ class SignatureReport:
     problem: str | None = None
     """A short English reason when the signature is not intact, trusted, covering and timestamped."""
 
+    trust_root: str | None = None
+    """Common name of the trust root the signer's certificate chains to (None when not trusted)."""
+
     @property
     def ok(self) -> bool:
         """Intact, trusted and covering the document (a timestamp is not required)."""
@@ -301,7 +304,17 @@ def _report(sig: EmbeddedPdfSignature, status, *, covers: bool,
         signer_organization=_one(subject.get("organization_name")),
         signer_cert_sha256=sha256(cert.dump()), intact=intact, trusted=bool(status.trusted),
         signing_time=signing_time, timestamped=timestamped, covers_document=covers, problem=problem,
+        trust_root=_root_name(status) if status.trusted else None,
     )
+
+
+def _root_name(status) -> str | None:
+    """The common name of the trust anchor that ends the signer's validated path."""
+    path = getattr(status, "validation_path", None)
+    try:
+        return _one(path.trust_anchor.authority.name.native.get("common_name")) if path is not None else None
+    except AttributeError:  # an anchor without a certificate name
+        return None
 
 
 def _covers(status, allowed: tuple[ModificationLevel, ...]) -> bool:

@@ -248,4 +248,5 @@ def _signatures_json(signatures: list[SignatureReport]) -> list[dict[str, Any]]:
         "certificate_sha256": s.signer_cert_sha256.hex0x, "intact": s.intact, "trusted": s.trusted,
         "covers_document": s.covers_document, "timestamped": s.timestamped,
         "signing_time": s.signing_time.isoformat() if s.signing_time else None, "problem": s.problem,
+        "trust_root": s.trust_root,
     } for s in signatures]

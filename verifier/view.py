@@ -111,6 +111,7 @@ def signers_view(signatures: list[dict[str, Any]], lang: str, checks: Sequence[C
         "time": fmt_time(s.get("signing_time"), lang),
         "intact": bool(s.get("intact")) and s.get("covers_document", True) is not False,
         "trusted": bool(s.get("trusted")),
+        "trust_root": _text(s.get("trust_root")),
         "timestamped": bool(s.get("timestamped")),
         "registered": registered.get(_text(s.get("signer"))),  # None: not checked
     } for s in signatures]

@@ -92,6 +92,7 @@ def test_uploading_the_pdf_gives_the_same_verdicts_as_the_cli(demo):
         assert response.status_code == 200 and response.json()["status"] == expected
     page = httpx.post(f"{demo.base_url}/verify", files={"file": ("hoc-ba.pdf", genuine, "application/pdf")}).text
     assert "hợp lệ" in page and "Nguyễn Thị Ánh Tuyết" in page
+    assert page.count("Chứng thư gốc tin cậy: Bộ Giáo dục và Đào tạo — Root CA (DEV)") == 2  # per signature
 
 
 def test_a_pdf_signed_outside_the_trust_roots_is_untrusted(demo, tmp_path):

@@ -269,3 +269,11 @@ def test_a_field_painted_over_the_transcript_after_the_last_signature_is_caught(
     # The teacher's signature certifies the document (DocMDP level 2): filling the principal's
     # field was allowed (see `untouched`), adding a field over the page is not.
     assert not teacher.covers_document
+
+
+def test_each_trusted_signature_names_its_root_and_an_untrusted_one_none(signed_transcript, dev_pki,
+                                                                         untrusted_pki):
+    trusted = check_signatures(signed_transcript.pdf, dev_pki.trust_roots())
+    assert [r.trust_root for r in trusted] == ["Bộ Giáo dục và Đào tạo — Root CA (DEV)"] * 2
+    other = check_signatures(signed_transcript.pdf, untrusted_pki.trust_roots())
+    assert [r.trust_root for r in other] == [None, None]

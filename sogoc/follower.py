@@ -41,13 +41,16 @@ log = logging.getLogger("sogoc.follower")
 LEAF_EVENTS = ("CredentialRevoked", "CredentialSuperseded")
 #: Event -> verdicts whose stored reports it may make wrong.
 VERDICT_EVENTS = {"RootAnchored": ["not_anchored"], "CertificateAdded": ["untrusted_signer"]}
+#: Events after which any stored report may show a stale fact (a school's suspension is shown in
+#: its accreditation chain): all are dropped, and look-ups verify afresh. These events are rare.
+STORE_EVENTS = ("IssuerSuspended", "IssuerReinstated")
 #: Blocks per eth_getLogs request (nodes cap the range of one request).
 CHUNK = 5_000
 
 
 def topics() -> dict[bytes, str]:
     """Topic 0 of each event the follower applies, from the contract's ABI."""
-    wanted = set(LEAF_EVENTS) | set(VERDICT_EVENTS)
+    wanted = set(LEAF_EVENTS) | set(VERDICT_EVENTS) | set(STORE_EVENTS)
     return {event_abi_to_log_topic(e): e["name"] for e in artifact()["abi"]
             if e.get("type") == "event" and e["name"] in wanted}
 
@@ -96,6 +99,8 @@ class ChainFollower:
                     self.store.drop([document_id])
         elif name in VERDICT_EVENTS:
             self.store.drop_verdicts(VERDICT_EVENTS[name])
+        elif name in STORE_EVENTS:
+            self.store.drop_all()
 
     # -- the background thread
 

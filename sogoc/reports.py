@@ -108,6 +108,10 @@ class ReportStore:
         with self.engine.connect() as c:
             return list(c.scalars(select(reports.c.document_id).where(reports.c.leaf == leaf)))
 
+    def drop_all(self) -> int:
+        with self.engine.begin() as c:
+            return c.execute(delete(reports)).rowcount
+
     def drop_verdicts(self, verdicts: list[str]) -> int:
         """Drop reports with these verdicts: a later look-up verifies them afresh."""
         with self.engine.begin() as c:

@@ -91,3 +91,18 @@ def test_a_verification_the_follower_has_overtaken_is_served_but_not_stored(engi
     assert not stored and row["verdict"] == "valid" and reader.get(DOC) is None
     row, stored = store.put(DOC, report(Verdict.REVOKED), checked_block=102)
     assert stored and json.loads(reader.get(DOC).body)["status"] == "revoked"
+
+
+def test_a_schools_suspension_on_chain_drops_every_stored_report(engine):
+    """A suspension is shown in each report's accreditation chain: no stored page may keep the old fact."""
+    from sogoc.follower import topics
+
+    store, reader = ReportStore(engine), ReportReader(engine)
+    other = "nbswy3dpeb3w64tmmqqgc3tfmu"
+    for doc in (DOC, other):
+        store.put(doc, report(Verdict.VALID), checked_block=1)
+    follower = ChainFollower(None, "0x" + "11" * 20, store, lambda _id: None)
+    suspended = next(topic for topic, name in follower._topics.items() if name == "IssuerSuspended")
+    assert "IssuerReinstated" in topics().values()
+    follower._apply({"topics": [suspended, b"\0" * 32, b"\0" * 32]})
+    assert reader.get(DOC) is None and reader.get(other) is None

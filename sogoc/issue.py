@@ -29,6 +29,7 @@ from signer.errors import SignerError
 from signer.keys import SigningKey
 from signer.render import render_transcript
 from signer.sign import make_timestamper, sign_transcript
+from verifier import pdf_speedups
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,9 @@ def _init_worker(setup: SignerSetup) -> None:
     job: a pool whose initializer raises restarts workers without end, and each restart would
     try the PIN again until the token locks."""
     _worker["setup"] = setup
+    # pyHanko's PDF parser, read in blocks instead of byte by byte (same answers; verifier.pdf_speedups):
+    # the principal's update re-reads the teacher's 20,000-digit signature.
+    pdf_speedups.install()
     try:
         _worker["keys"] = setup.load()
     except Exception as e:  # noqa: BLE001 - re-raised in _sign_one

@@ -539,9 +539,9 @@ VI.update({
     "scan.nojs.title": "Cần bật JavaScript để quét bằng camera",
     "scan.nojs.text": "JavaScript đang tắt trên trình duyệt này. Bạn vẫn tra cứu được: nhập mã văn bản ở dưới, "
                       "hoặc quét mã QR bằng ứng dụng camera của điện thoại.",
-    "scan.type.title": "Hoặc nhập mã văn bản",
-    "scan.type.label": "Mã văn bản",
-    "scan.type.help": "Mã gồm 26 ký tự, in ngay dưới mã QR. Viết hoa, viết thường hay có dấu cách đều được.",
+    "scan.type.title": "Hoặc nhập mã xác thực",
+    "scan.type.label": "Mã xác thực",
+    "scan.type.help": "Mã gồm 26 ký tự, in cạnh mã QR. Viết hoa, viết thường, có dấu cách hay dấu gạch đều được.",
     "scan.type.submit": "Tra cứu",
 })
 EN.update({
@@ -580,9 +580,9 @@ EN.update({
     "scan.nojs.title": "Scanning with the camera needs JavaScript",
     "scan.nojs.text": "JavaScript is turned off in this browser. You can still look the document up: type its "
                       "code below, or scan the QR code with your phone's camera app.",
-    "scan.type.title": "Or type the document code",
-    "scan.type.label": "Document code",
-    "scan.type.help": "The 26-character code printed just under the QR code. Upper or lower case and spaces "
+    "scan.type.title": "Or type the verification code",
+    "scan.type.label": "Verification code",
+    "scan.type.help": "The 26-character code printed beside the QR code. Upper or lower case, spaces and dashes "
                       "do not matter.",
     "scan.type.submit": "Look up",
 })

@@ -32,7 +32,6 @@ import os
 import random
 import re
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -50,6 +49,7 @@ from core.hashes import Hash32, sha256  # noqa: E402
 from core.merkle import MerkleTree, unpack_proof  # noqa: E402
 from core.status import DocumentKind  # noqa: E402
 from verifier.report import PRIVATE_FIELDS, Report  # noqa: E402
+from loopback import free_port  # noqa: E402  (bench/, the script's own directory)
 
 BENCH = ROOT / "var" / "bench"
 SITE = BENCH / "site"
@@ -80,12 +80,6 @@ function request()
   return wrk.format("GET", prefix .. ids[math.random(#ids)])
 end
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_http(url: str, timeout: float = 60) -> None:

@@ -23,7 +23,6 @@ import dataclasses
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,6 +31,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.append(str(ROOT))  # after PYTHONPATH, so that --before can put older code first
+
+from loopback import free_port, wait_for_port  # noqa: E402  (bench/, the script's own directory)
 
 #: The code to compare with in process. None by default: the commit before the upload speed work
 #: (7207347) reads credential format /1 only, and today's documents are /2. Its figure on /1
@@ -76,22 +77,6 @@ done = function(summary, latency, requests)
     latency:percentile(50), latency:percentile(99), summary.duration))
 end
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port: int, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise TimeoutError(f"nothing listens on port {port}")
 
 
 # -- 1 and 2: documents, chain, database
@@ -255,7 +240,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--seconds", type=int, default=20, help="length of the HTTP load run")
-    parser.add_argument("--inprocess-seconds", type=float, default=8)
+    parser.add_argument("--inprocess-seconds", type=int, default=8)
     parser.add_argument("--before", default=BASELINE_REF, help="git ref of the code to compare with ('' = none)")
     parser.add_argument("--inprocess", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -151,6 +151,7 @@ def build(documents: int) -> dict:
                     for i, (c, leaf) in enumerate(zip(credentials, leaves))]
             db.executemany("INSERT INTO verification_reports (document_id, body, verdict, private_withheld, leaf, "
                            "checked_block, checked_at) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            # the landing pages are rendered after the loop, on every core (render_pages)
             db.commit()
             sample += [c.id for c in credentials[: max(1, SAMPLE * n // documents)]]
             done = start + n
@@ -160,6 +161,7 @@ def build(documents: int) -> dict:
         db.close()
     finally:
         anvil.stop()
+    render_pages()
     IDS.write_text("\n".join(sample) + "\n")
     LUA.write_text(LUA_SCRIPT)
     manifest = {"documents": documents, "batches": -(-documents // BATCH), "batch_size": BATCH,
@@ -208,6 +210,64 @@ def _row(shape: tuple[Report, dict, dict], c: Credential, leaf: Hash32, root: Ha
     return (c.id, orjson.dumps(body), "valid", True, bytes(leaf), head, now)
 
 
+def _pages(rows: list[tuple[int, bytes, int]]) -> list[tuple]:
+    """The landing pages of stored rows, as ``ReportStore.put`` renders them (in a pool process)."""
+    from sogoc.reports import pages_of
+    from verifier.report import PublishedReport
+
+    out = []
+    for rowid, body, withheld in rows:
+        pages = pages_of(PublishedReport(body).report(), private_withheld=bool(withheld))
+        out.append((pages["page_vi"], pages["page_en"], pages["page_version"], rowid))
+    return out
+
+
+def render_pages(chunk: int = 2_000) -> None:
+    """Every stored report's landing pages, in both languages, by the current code: the data set
+    as ``sogoc serve`` would have stored it. Adds the page columns to a data set built before
+    they existed; re-renders pages of an older page version (after a template changed)."""
+    import multiprocessing
+
+    from verifier.pages import page_version
+
+    db = sqlite3.connect(SITE / "registry.db")
+    db.execute("PRAGMA synchronous=OFF")
+    columns = {row[1] for row in db.execute("PRAGMA table_info(verification_reports)")}
+    for column, kind in (("page_vi", "BLOB"), ("page_en", "BLOB"), ("page_version", "VARCHAR(16)")):
+        if column not in columns:
+            db.execute(f"ALTER TABLE verification_reports ADD COLUMN {column} {kind}")
+    version = page_version()
+    total = db.execute("SELECT count(*) FROM verification_reports WHERE page_version IS NULL OR page_version != ?",
+                       (version,)).fetchone()[0]
+    if total == 0:
+        db.close()
+        return
+    print(f"  rendering the landing pages of {total:,} stored reports (vi and en) on {os.cpu_count()} cores",
+          flush=True)
+
+    def chunks():
+        last = 0
+        while True:
+            rows = db.execute("SELECT rowid, body, private_withheld FROM verification_reports WHERE rowid > ? "
+                              "AND (page_version IS NULL OR page_version != ?) ORDER BY rowid LIMIT ?",
+                              (last, version, chunk)).fetchall()
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield rows
+
+    t0, done = time.perf_counter(), 0
+    with multiprocessing.get_context("spawn").Pool(os.cpu_count()) as pool:
+        for updates in pool.imap(_pages, chunks()):
+            db.executemany("UPDATE verification_reports SET page_vi = ?, page_en = ?, page_version = ? "
+                           "WHERE rowid = ?", updates)
+            db.commit()
+            done += len(updates)
+            if done % 100_000 < chunk or done == total:
+                print(f"  {done:,} of {total:,} ({time.perf_counter() - t0:.0f} s)", flush=True)
+    db.close()
+
+
 # -- the measurements
 
 
@@ -216,7 +276,7 @@ def render_cost(n: int = 2_000) -> dict[str, float]:
     from sqlalchemy import create_engine
 
     from sogoc.reports import ReportReader
-    from verifier import web
+    from verifier import pages
 
     ids = IDS.read_text().split()[:n]
     reader = ReportReader(create_engine(f"sqlite:///{SITE / 'registry.db'}"))
@@ -227,11 +287,16 @@ def render_cost(n: int = 2_000) -> dict[str, float]:
     t1 = time.perf_counter()
     reports = [f.report() for f in found]
     t2 = time.perf_counter()
-    for r in reports:
-        web._page("result.html", "vi", uploaded=False, **web._result(r, "vi"))  # what /v/{id} renders
+    for r in reports:  # what /v/{id} renders when its stored page is missing or stale
+        pages.render("result.html", "vi", uploaded=False, **pages.result_context(r, "vi"))
     t3 = time.perf_counter()
+    stored = [reader.get_page(i, "vi") for i in ids]
+    for page in stored:  # what /v/{id} does with its stored page
+        pages.fill_checked_at(page.html, page.checked_at, "vi")
+    t4 = time.perf_counter()
     return {"read": (t1 - t0) / n * 1e6, "parse": (t2 - t1) / n * 1e6, "render": (t3 - t2) / n * 1e6,
-            "bytes": sum(len(f.body) for f in found) / n}
+            "stored_page": (t4 - t3) / n * 1e6, "bytes": sum(len(f.body) for f in found) / n,
+            "page_bytes": sum(len(p.html) for p in stored) / n}
 
 
 def wrk(url_base: str, prefix: str, duration: int) -> dict[str, float]:
@@ -324,11 +389,13 @@ def main() -> int:
     print("  Real: credentials, leaves, trees, proofs, anchors; the 3 demo PDFs signed and verified in full.\n"
           "  Synthetic: no PDF behind the million documents (PDF hash = SHA-256 of the id); each report is the\n"
           "  demo's real report with the document's own id, fields, leaf, root, proof and anchor.")
+    render_pages()  # a data set from before stored pages, or after a template changed
     if args.build_only:
         return 0
     cost = render_cost()
-    print(f"One look-up in process: read {cost['read']:.0f} µs, parse {cost['parse']:.0f} µs, "
-          f"HTML render {cost['render']:.0f} µs (report {cost['bytes']:,.0f} bytes)")
+    print(f"One look-up in process: JSON: read {cost['read']:.0f} µs (report {cost['bytes']:,.0f} bytes); "
+          f"page: stored page read and filled in {cost['stored_page']:.0f} µs ({cost['page_bytes']:,.0f} bytes), "
+          f"against parse {cost['parse']:.0f} µs + render {cost['render']:.0f} µs from the report")
     first_id = IDS.read_text().split("\n", 1)[0]
     print(f"{args.rounds} rounds of wrk -t2 -c32 -d{args.duration}s --latency per target, random ids from "
           f"{manifest['sample']:,}; servers with 2 workers; 2 cores shared with wrk and with other work here:",

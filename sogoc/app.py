@@ -32,7 +32,7 @@ from sogoc.reports import ReportReader, ReportStore
 from verifier.docs import create_docs_router
 from verifier.evidence import Evidence
 from verifier.pdf import load_trust_roots
-from verifier.report import PublishedReport, Report
+from verifier.report import PublishedReport, Report, StoredPage
 from verifier.verify import Verifier
 from verifier.web import create_router as verifier_router
 from verifier.web import API_DESCRIPTION
@@ -63,6 +63,9 @@ class LocalVerificationService:
 
     def lookup(self, document_id: str) -> PublishedReport | None:
         return self.reader.get(document_id)
+
+    def lookup_page(self, document_id: str, lang: str) -> StoredPage | None:
+        return self.reader.get_page(document_id, lang)
 
     def verify_document(self, document_id: str) -> PublishedReport | None:
         """The full verification (the same as ``sogoc verify``), stored for later look-ups."""

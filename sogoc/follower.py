@@ -10,6 +10,9 @@ that change a verdict:
 - ``RootAnchored`` may turn a ``not_anchored`` report valid, ``CertificateAdded`` an
   ``untrusted_signer`` one: those reports (few, and never the valid ones) are dropped.
 
+Between polls it also renders again a few stored landing pages made by an older deployment
+(:meth:`sogoc.reports.ReportStore.render_stale_pages`).
+
 The cursor (last block applied, and when) is stored beside the reports; the pages show it as
 the time up to which a report's chain state is known. Staleness is thus bounded by one poll
 interval plus one poll's duration while the follower runs; if it stops, the time shown stops too.
@@ -122,6 +125,7 @@ class ChainFollower:
             if self._holds_lock():
                 try:
                     self.poll_once()
+                    self.store.render_stale_pages()
                 except (SogocError, OSError, ValueError) as e:
                     log.warning("chain follower: poll failed, retrying: %s", e)
                 except Exception:  # noqa: BLE001 - keep following; the next poll starts from the cursor

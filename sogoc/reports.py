@@ -19,15 +19,18 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+import zlib
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
 from sqlalchemy import (Boolean, Column, Integer, LargeBinary, MetaData, String, Table, bindparam, delete, insert,
-                        select, update)
+                        inspect, or_, select, update)
 from sqlalchemy.engine import Engine
 
 from core.hashes import Hash32
-from verifier.report import PublishedReport, Report
+from verifier.i18n import LANGUAGES
+from verifier.report import PublishedReport, Report, StoredPage
+from verifier.pages import page_version, render_landing
 
 metadata = MetaData()
 
@@ -40,6 +43,10 @@ reports = Table(
     Column("leaf", LargeBinary(32), index=True),  # to find the row of a leaf named by a chain event
     Column("checked_block", Integer, nullable=False),
     Column("checked_at", Integer, nullable=False),  # unix seconds
+    # The QR landing page in each language, rendered with the report (zlib; verifier.pages.render_landing)
+    Column("page_vi", LargeBinary),
+    Column("page_en", LargeBinary),
+    Column("page_version", String(16)),  # verifier.pages.page_version() of the code that rendered them
 )
 
 cursors = Table(
@@ -50,6 +57,8 @@ cursors = Table(
 )
 
 FOLLOWER = "follower"
+#: Stale pages the follower renders again per poll (about 1.5 ms each).
+PAGES_PER_PASS = 200
 #: How long a worker reuses the follower's cursor before reading it again.
 CURSOR_TTL = 1.0
 
@@ -61,13 +70,21 @@ class Cursor:
 
 
 def row_of(document_id: str, report: Report, *, checked_block: int, checked_at: int) -> dict:
-    """The stored row of one report."""
+    """The stored row of one report, with its landing pages."""
     published = PublishedReport.of(report)
     leaf = (report.anchor or {}).get("leaf")
     return {"document_id": document_id, "body": published.body, "verdict": report.status.value,
             "private_withheld": published.private_withheld,
             "leaf": bytes(Hash32.from_hex(leaf)) if isinstance(leaf, str) else None,
-            "checked_block": checked_block, "checked_at": checked_at}
+            "checked_block": checked_block, "checked_at": checked_at,
+            **pages_of(published.report(), private_withheld=published.private_withheld)}
+
+
+def pages_of(public: Report, *, private_withheld: bool) -> dict:
+    """The landing pages of a public report (what the page of a stored report shows), compressed:
+    about 13 KB of HTML each, 3 KB stored."""
+    return {f"page_{lang}": zlib.compress(render_landing(public, lang, private_withheld=private_withheld), 6)
+            for lang in LANGUAGES} | {"page_version": page_version()}
 
 
 class ReportStore:
@@ -75,7 +92,7 @@ class ReportStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        metadata.create_all(engine)
+        _create_or_rebuild(engine)
 
     def put(self, document_id: str, report: Report, *, checked_block: int,
             checked_at: int | None = None) -> tuple[dict, bool]:
@@ -117,6 +134,26 @@ class ReportStore:
         with self.engine.begin() as c:
             return c.execute(delete(reports).where(reports.c.verdict.in_(verdicts))).rowcount
 
+    def render_stale_pages(self, limit: int = PAGES_PER_PASS) -> int:
+        """Render again up to ``limit`` stored pages made by other code (before a deployment that
+        changed a template or a text); returns how many. Until then those pages are rendered per
+        request from their report. A row replaced meanwhile keeps its own pages."""
+        version = page_version()
+        with self.engine.connect() as c:
+            rows = c.execute(select(reports.c.document_id, reports.c.body, reports.c.private_withheld)
+                             .where(or_(reports.c.page_version.is_(None), reports.c.page_version != version))
+                             .limit(limit)).all()
+        updates = [{"id": row.document_id, "old_body": row.body,
+                    **pages_of(PublishedReport(bytes(row.body)).report(), private_withheld=bool(row.private_withheld))}
+                   for row in rows]
+        if updates:
+            with self.engine.begin() as c:
+                c.execute(update(reports).where(reports.c.document_id == bindparam("id"))
+                          .where(reports.c.body == bindparam("old_body"))
+                          .values(page_vi=bindparam("page_vi"), page_en=bindparam("page_en"),
+                                  page_version=bindparam("page_version")), updates)
+        return len(updates)
+
     def cursor(self, name: str = FOLLOWER) -> Cursor | None:
         with self.engine.connect() as c:
             row = c.execute(select(cursors.c.block, cursors.c.at).where(cursors.c.name == name)).first()
@@ -138,6 +175,8 @@ class ReportReader:
 
     _SQL = ("SELECT body, checked_block, checked_at, private_withheld FROM verification_reports "
             "WHERE document_id = ?")
+    _PAGE_SQL = {lang: f"SELECT page_{lang}, page_version, checked_block, checked_at FROM verification_reports "
+                       "WHERE document_id = ?" for lang in LANGUAGES}
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -147,6 +186,10 @@ class ReportReader:
         self._cursor_read = float("-inf")
         self._statement = select(reports.c.body, reports.c.checked_block, reports.c.checked_at,
                                  reports.c.private_withheld).where(reports.c.document_id == bindparam("id"))
+        self._page_statements = {
+            lang: select(reports.c[f"page_{lang}"], reports.c.page_version, reports.c.checked_block,
+                         reports.c.checked_at).where(reports.c.document_id == bindparam("id"))
+            for lang in LANGUAGES}
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -170,6 +213,23 @@ class ReportReader:
             block, at = cursor.block, cursor.at  # the follower has seen every event since the row was read
         return PublishedReport(bytes(body), at, block, bool(withheld))
 
+    def get_page(self, document_id: str, lang: str) -> StoredPage | None:
+        """The stored landing page in ``lang`` (see :meth:`get` for its "checked at")."""
+        if lang not in LANGUAGES:
+            return None
+        if self._sqlite_path is not None:
+            row = self._conn().execute(self._PAGE_SQL[lang], (document_id,)).fetchone()
+        else:
+            with self.engine.connect() as c:
+                row = c.execute(self._page_statements[lang], {"id": document_id}).first()
+        if row is None or row[0] is None:
+            return None
+        page, version, block, at = row
+        cursor = self.follower_cursor()
+        if cursor is not None and cursor.block >= block and cursor.at > at:
+            at = cursor.at
+        return StoredPage(zlib.decompress(page), at, version)
+
     def follower_cursor(self) -> Cursor | None:
         now = time.monotonic()
         if now - self._cursor_read > CURSOR_TTL:
@@ -181,6 +241,20 @@ class ReportReader:
             self._cursor = None if row is None else Cursor(row[0], row[1])
             self._cursor_read = now
         return self._cursor
+
+
+def _create_or_rebuild(engine: Engine) -> None:
+    """Create the store's tables; a report table of an older shape is dropped and made again.
+
+    Every row is derived from the registry and the chain, so nothing is lost: a look-up that
+    misses verifies the document afresh. The follower's cursor stays (it says which events were
+    applied, and a missing row is never taken for a current one).
+    """
+    columns = {c["name"] for c in inspect(engine).get_columns(reports.name)} if inspect(engine).has_table(
+        reports.name) else None
+    if columns is not None and columns != {c.name for c in reports.columns}:
+        reports.drop(engine)
+    metadata.create_all(engine)
 
 
 def _sqlite_path(engine: Engine) -> str | None:

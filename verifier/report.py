@@ -121,6 +121,18 @@ class PublishedReport:
         return Report.from_json(orjson.loads(self.body))
 
 
+@dataclass(frozen=True)
+class StoredPage:
+    """A document's QR landing page in one language, rendered when its report was stored
+    (:func:`verifier.web.render_landing`), served as bytes with its "checked at" filled in."""
+
+    html: bytes
+    checked_at: int
+    """Unix seconds up to which the chain state behind the page is known to hold."""
+    version: str
+    """:func:`verifier.web.page_version` of the code that rendered it."""
+
+
 def _withhold(document: dict[str, Any] | None) -> dict[str, Any] | None:
     if not document or not isinstance(document.get("fields"), dict):
         return document

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from datetime import datetime, timezone
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote
 
-import jinja2
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -26,12 +25,12 @@ from starlette.formparsers import MultiPartException
 
 from core.credential import document_id_from_code, is_document_id
 from core.errors import InvalidInput, SogocError, UnknownDocument
-from verifier import edge, examples, i18n, view
-from verifier.report import PublishedReport, Report
+from verifier import edge, examples, i18n, pages
+from verifier.pages import MAX_UPLOAD
+from verifier.report import PublishedReport, Report, StoredPage
 
 HERE = Path(__file__).parent
 log = logging.getLogger("sogoc.verifier")
-MAX_UPLOAD = 20 * 1024 * 1024
 #: Room for the multipart envelope around the file when judging a request by its Content-Length.
 FORM_OVERHEAD = 64 * 1024
 
@@ -88,6 +87,10 @@ class VerificationService(Protocol):
         """The stored report of a document: one cheap read, no PDF and no chain call (called on the
         event loop). None when nothing is stored for this id (unknown, or not verified yet)."""
 
+    def lookup_page(self, document_id: str, lang: str) -> StoredPage | None:
+        """The stored landing page of a document in ``lang`` (rendered with its report), or None:
+        the page is then rendered from :meth:`lookup`'s report. Called on the event loop."""
+
     def verify_document(self, document_id: str) -> PublishedReport | None:
         """Verify a registered document in full (and keep the result for :meth:`lookup`); None for
         an unknown id. Slow (signatures, chain): called in a worker thread, on a look-up miss only."""
@@ -114,13 +117,10 @@ class UnsupportedUpload(InvalidInput):
 UNKNOWN = UnknownDocument("no document with this id")
 
 
-@lru_cache(maxsize=1)
-def _templates() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    css = (HERE / "static" / "site.css").read_bytes()
-    env.globals["css_version"] = hashlib.sha256(css).hexdigest()[:12]
-    return env
+def _landing(html: bytes, checked_at: int, lang: str) -> Response:
+    """A landing page (:func:`verifier.pages.render_landing`) with its "checked at" filled in."""
+    return Response(pages.fill_checked_at(html, checked_at, lang), media_type="text/html; charset=utf-8",
+                    headers=NO_STORE)
 
 
 def _status_of(error: SogocError) -> int:
@@ -129,13 +129,8 @@ def _status_of(error: SogocError) -> int:
 
 def _page(template: str, lang: str | None, *, status: int = 200, switch: str | None = None,
           **context: Any) -> HTMLResponse:
-    """Render one page; ``switch`` is where the language link goes (default: this page, other language)."""
-    lang = i18n.language(lang)
-    other = "en" if lang == "vi" else "vi"
-    t = i18n.translator(lang)
-    html = _templates().get_template(template).render(
-        lang=lang, other_lang=other, t=t, q="?lang=en" if lang == "en" else "",
-        switch_url=switch or f"?lang={other}", max_mb=MAX_UPLOAD // (1024 * 1024), **context)
+    """One page as a response (never cached)."""
+    html = pages.render(template, i18n.language(lang), switch=switch, **context)
     headers = dict(NO_STORE)
     if status == 503:
         headers["Retry-After"] = "60"
@@ -324,15 +319,18 @@ def create_router(service: VerificationService, *, max_upload: int = MAX_UPLOAD,
 
     @router.get("/v/{document_id}", include_in_schema=False)
     async def landing(document_id: str, lang: str | None = None) -> Response:
+        page_lang = i18n.language(lang)
+        if is_document_id(document_id):
+            page = service.lookup_page(document_id, page_lang)
+            if page is not None and page.version == pages.page_version():
+                return _landing(page.html, page.checked_at, page_lang)
         try:
             found = await _find(service, document_id)
         except SogocError as e:
             return _error_page(e, lang)
-        checked = datetime.fromtimestamp(found.checked_at, timezone.utc) if found.checked_at else None
-        context = _result(found.report(), lang, now=checked)
-        if found.private_withheld and context.get("doc"):
-            context["doc"]["private_hidden"] = True  # the stored report no longer has the withheld fields
-        return _page("result.html", lang, uploaded=False, **context)
+        # no stored page (or one of an older deployment): the same page, rendered from the report
+        html = pages.render_landing(found.report(), page_lang, private_withheld=found.private_withheld)
+        return _landing(html, found.checked_at or int(time.time()), page_lang)
 
     @router.post("/verify", include_in_schema=False)
     async def upload_page(request: Request, lang: str | None = None) -> Response:
@@ -342,7 +340,7 @@ def create_router(service: VerificationService, *, max_upload: int = MAX_UPLOAD,
             report = await _verify_upload(service, pdf)
         except SogocError as e:
             return _error_page(e, lang, switch=home_switch)
-        return _page("result.html", lang, switch=home_switch, uploaded=True, **_result(report, lang))
+        return _page("result.html", lang, switch=home_switch, uploaded=True, **pages.result_context(report, lang))
 
     @router.get(
         "/api/v1/verify/{document_id}",
@@ -403,11 +401,6 @@ def create_router(service: VerificationService, *, max_upload: int = MAX_UPLOAD,
         script_route(name)
 
     return router
-
-
-def _result(report: Report, lang: str | None, now: datetime | None = None) -> dict[str, Any]:
-    lang = i18n.language(lang)
-    return view.result_context(report, i18n.translator(lang), lambda key: i18n.has(lang, key), lang, now=now)
 
 
 # -- the edge: limits, headers, errors (installed on the app by the composition root)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zlib
 
 import pytest
 from sqlalchemy import create_engine
@@ -11,6 +12,7 @@ from core.status import CheckCode, CheckStatus, Verdict
 from sogoc.follower import ChainFollower
 from sogoc.reports import Cursor, ReportReader, ReportStore
 from verifier.report import Check, Report
+from verifier.pages import CHECKED_AT_MARK, page_version
 
 DOC = "mfrggzdfmztwq2lknnwg23tpoa"
 LEAF = "0x" + "ef" * 32
@@ -40,6 +42,33 @@ def test_a_stored_report_is_served_as_public_json_with_when_it_was_checked(engin
     assert found.private_withheld and (found.checked_block, found.checked_at) == (12, 1_780_000_000)
     assert found.report().to_json() == public  # the page renders the same report
     assert store.ids_by_leaf(bytes.fromhex(LEAF[2:])) == [DOC]
+
+
+def test_its_landing_pages_are_stored_with_it_without_the_withheld_fields(engine):
+    store, reader = ReportStore(engine), ReportReader(engine)
+    store.put(DOC, report(), checked_block=12, checked_at=1_780_000_000)
+    vi, en = reader.get_page(DOC, "vi"), reader.get_page(DOC, "en")
+    assert vi.version == en.version == page_version() and vi.checked_at == 1_780_000_000
+    assert b'<html lang="vi">' in vi.html and b'<html lang="en">' in en.html
+    for page in (vi, en):
+        text = page.html.decode()
+        assert "Nguyễn Thị Ánh Tuyết" in text and CHECKED_AT_MARK in text
+        assert "079308001234" not in text and "Thành phố Hồ Chí Minh" not in text
+    assert reader.get_page(DOC, "fr") is None and reader.get_page("a" * 26, "vi") is None
+    store.set_cursor(Cursor(30, 1_780_000_600))
+    assert ReportReader(engine).get_page(DOC, "vi").checked_at == 1_780_000_600
+
+
+def test_a_report_table_of_an_older_shape_is_made_again(engine):
+    """Reports are derived data: a store started on an older table (no pages) rebuilds it, and the
+    documents are verified afresh on their next look-up."""
+    with engine.begin() as c:
+        c.exec_driver_sql("CREATE TABLE verification_reports (document_id VARCHAR(26) PRIMARY KEY, body BLOB)")
+        c.exec_driver_sql("INSERT INTO verification_reports VALUES ('%s', x'7b7d')" % DOC)
+    store = ReportStore(engine)
+    assert ReportReader(engine).get(DOC) is None
+    store.put(DOC, report(), checked_block=12)
+    assert ReportReader(engine).get_page(DOC, "vi") is not None
 
 
 def test_a_report_read_from_an_older_block_never_replaces_a_newer_one(engine):
@@ -106,3 +135,15 @@ def test_a_schools_suspension_on_chain_drops_every_stored_report(engine):
     assert "IssuerReinstated" in topics().values()
     follower._apply({"topics": [suspended, b"\0" * 32, b"\0" * 32]})
     assert reader.get(DOC) is None and reader.get(other) is None
+
+
+def test_pages_made_by_other_code_are_rendered_again(engine):
+    store, reader = ReportStore(engine), ReportReader(engine)
+    store.put(DOC, report(), checked_block=12)
+    with engine.begin() as c:
+        c.exec_driver_sql("UPDATE verification_reports SET page_vi = ?, page_version = 'old'",
+                          (zlib.compress(b"<p>old</p>"),))
+    assert reader.get_page(DOC, "vi").version == "old"  # the route renders afresh (tests/verifier)
+    assert store.render_stale_pages() == 1 and store.render_stale_pages() == 0
+    page = reader.get_page(DOC, "vi")
+    assert page.version == page_version() and "Nguyễn Thị Ánh Tuyết" in page.html.decode()

@@ -17,6 +17,9 @@ class NoDocuments:
     def lookup(self, document_id):
         return None
 
+    def lookup_page(self, document_id, lang):
+        return None
+
     def verify_document(self, document_id):
         return None
 

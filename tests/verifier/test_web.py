@@ -134,6 +134,9 @@ class FakeService:
     def lookup(self, document_id: str) -> PublishedReport | None:
         return None  # nothing stored: every look-up takes the full path
 
+    def lookup_page(self, document_id: str, lang: str) -> None:
+        return None
+
     def verify_document(self, document_id: str) -> PublishedReport | None:
         self.asked.append(document_id)
         if self.chain_down:

@@ -9,7 +9,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from core.status import CheckCode, CheckStatus, Verdict
-from verifier.report import Check, PublishedReport, Report
+from verifier.report import Check, PublishedReport, Report, StoredPage
+from verifier.pages import page_version, render_landing
 from verifier.web import create_router
 
 STORED_ID = "mfrggzdfmztwq2lknnwg23tpoa"
@@ -29,9 +30,21 @@ class StoreService:
         self.stored = {STORED_ID: PublishedReport.of(report(STORED_ID), checked_at=int(CHECKED.timestamp()),
                                                      checked_block=4242)}
         self.verified: list[str] = []
+        self.store_pages = True
+        self.pages: dict[str, StoredPage] = {}
 
     def lookup(self, document_id: str) -> PublishedReport | None:
         return self.stored.get(document_id)
+
+    def lookup_page(self, document_id: str, lang: str) -> StoredPage | None:
+        """Pages rendered from the stored report, as sogoc.reports stores them."""
+        if document_id in self.pages:
+            return self.pages[document_id]
+        found = self.stored.get(document_id) if self.store_pages else None
+        if found is None:
+            return None
+        html = render_landing(found.report(), lang, private_withheld=found.private_withheld)
+        return StoredPage(html, found.checked_at or 0, page_version())
 
     def verify_document(self, document_id: str) -> PublishedReport | None:
         self.verified.append(document_id)
@@ -79,3 +92,27 @@ def test_an_unknown_id_is_the_same_404_as_a_malformed_one():
     unknown, malformed = c.get("/api/v1/verify/" + "a" * 26), c.get("/api/v1/verify/not-an-id")
     assert unknown.status_code == malformed.status_code == 404 and unknown.content == malformed.content
     assert service.verified == ["a" * 26]  # a malformed id never reaches the service
+
+
+def test_a_stored_page_is_the_page_rendered_from_its_report():
+    """What a QR scan gets from the stored page is byte for byte what rendering the stored report
+    gives, in both languages, with the time of its chain state filled in."""
+    stored, live = StoreService(), StoreService()
+    live.store_pages = False
+    for query in ("", "?lang=en"):
+        from_store = client(stored).get(f"/v/{STORED_ID}{query}")
+        rendered = client(live).get(f"/v/{STORED_ID}{query}")
+        assert from_store.status_code == rendered.status_code == 200
+        assert from_store.content == rendered.content
+        assert from_store.headers["cache-control"] == "no-store"
+        assert from_store.headers["content-type"] == "text/html; charset=utf-8"
+    assert "09:05 ngày 20/11/2026" in client(stored).get(f"/v/{STORED_ID}").text
+    assert "sogoc:checked-at" not in client(stored).get(f"/v/{STORED_ID}").text
+
+
+def test_a_page_stored_by_other_code_is_rendered_afresh():
+    """After a deployment changes a template or a text, stored pages of the old version are not served."""
+    service = StoreService()
+    service.pages[STORED_ID] = StoredPage(b"<p>old page</p><!--sogoc:checked-at-->", 0, "0123456789abcdef")
+    page = client(service).get(f"/v/{STORED_ID}").text
+    assert "old page" not in page and "Nguyễn Thị Ánh Tuyết" in page

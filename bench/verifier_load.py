@@ -15,6 +15,9 @@ What is real and what is synthetic (printed too):
   their PDF hash is a stand-in (SHA-256 of the id) and their report is derived from the real report
   of a demo transcript, with the document's own id, fields (personal ones withheld), leaf, root,
   proof, anchoring block, time and transaction. The signature part is the demo PDF's.
+- Each stored report's landing pages (vi and en) are rendered from it by the same code as the
+  report store (``sogoc.reports.pages_of``), on every core, and stored beside it; a data set
+  built before pages existed, or before a template changed, gets its pages at the next run.
 
 Then ``sogoc serve --workers 2`` on a free port, and beside it a plain FastAPI + SQLAlchemy ORM
 primary-key look-up of the same table and a bare FastAPI endpoint, both under uvicorn with 2
@@ -245,10 +248,12 @@ def render_pages(chunk: int = 2_000) -> None:
     print(f"  rendering the landing pages of {total:,} stored reports (vi and en) on {os.cpu_count()} cores",
           flush=True)
 
+    reader = sqlite3.connect(SITE / "registry.db", check_same_thread=False)  # the pool's feeder thread reads
+
     def chunks():
         last = 0
         while True:
-            rows = db.execute("SELECT rowid, body, private_withheld FROM verification_reports WHERE rowid > ? "
+            rows = reader.execute("SELECT rowid, body, private_withheld FROM verification_reports WHERE rowid > ? "
                               "AND (page_version IS NULL OR page_version != ?) ORDER BY rowid LIMIT ?",
                               (last, version, chunk)).fetchall()
             if not rows:
@@ -265,6 +270,7 @@ def render_pages(chunk: int = 2_000) -> None:
             done += len(updates)
             if done % 100_000 < chunk or done == total:
                 print(f"  {done:,} of {total:,} ({time.perf_counter() - t0:.0f} s)", flush=True)
+    reader.close()
     db.close()
 
 

@@ -68,6 +68,12 @@ class DiplomaType(str, Enum):
         """The title of that authority's head, who signs."""
         return "Giám đốc" if self is DiplomaType.UPPER_SECONDARY else "Trưởng phòng"
 
+    def grantor(self, authority_name: str) -> str:
+        """Who grants the diploma, as its page names them: "Giám đốc Sở Giáo dục và Đào tạo ...",
+        "Trưởng Phòng Giáo dục và Đào tạo ..." (the office's name already says "Phòng")."""
+        head = "Giám đốc" if self is DiplomaType.UPPER_SECONDARY else "Trưởng"
+        return f"{head} {authority_name}"
+
     @property
     def last_classified_year(self) -> int:
         """The last graduation year whose diplomas carried a classification (xếp loại tốt nghiệp):
@@ -275,6 +281,7 @@ class CertifiedCopy:
     (all in ``diploma``), and, when that entry was anchored as a document, by its document id."""
 
     diploma: Diploma  # the register entry's content, exactly
+    original_issued_on: str  # the date the copied diploma was issued (the copy repeats it)
     copy_number: str  # số vào sổ cấp bản sao, e.g. "15/BS-2026"
     signer: Signatory  # who signs the copy
     original_document_id: str | None = None  # the copied entry's document id, when it has one
@@ -288,19 +295,25 @@ class CertifiedCopy:
             problems.append(f"original_document_id: {self.original_document_id!r} is not a document id")
         if self.original_document_id is None and not self.diploma.is_legacy:
             problems.append("original_document_id: a diploma issued digitally is copied from its anchored entry")
+        if not _is_date(self.original_issued_on) or self.original_issued_on < self.diploma.decision.date:
+            problems.append(f"original_issued_on: {self.original_issued_on!r} is not a date on or after the decision")
+        elif self.diploma.legacy is not None and self.original_issued_on != self.diploma.legacy.issued_on:
+            problems.append(f"original_issued_on: the paper diploma was issued on {self.diploma.legacy.issued_on}")
         if not (self.signer.name and self.signer.title):
             problems.append("signer: name and title are required")
         if problems:
             raise InvalidInput("; ".join(problems), code="bad_certified_copy")
 
     def to_fields(self) -> dict[str, Any]:
-        return {"diploma": self.diploma.to_fields(), "copy_number": self.copy_number,
+        return {"diploma": self.diploma.to_fields(), "original_issued_on": self.original_issued_on,
+                "copy_number": self.copy_number,
                 "signer": asdict(self.signer), "original_document_id": self.original_document_id}
 
     @classmethod
     def from_fields(cls, fields: Mapping[str, Any]) -> "CertifiedCopy":
         try:
-            return cls(diploma=Diploma.from_fields(fields["diploma"]), copy_number=fields["copy_number"],
+            return cls(diploma=Diploma.from_fields(fields["diploma"]), original_issued_on=fields["original_issued_on"],
+                       copy_number=fields["copy_number"],
                        signer=Signatory(**fields["signer"]), original_document_id=fields["original_document_id"])
         except (KeyError, TypeError) as e:
             raise InvalidInput(f"certified copy fields are incomplete or malformed: {e}",
@@ -308,6 +321,7 @@ class CertifiedCopy:
 
     def to_credential(self, issued_on: str) -> Credential:
         """The copy's own credential (kind ``certified_copy``), issued by the register's authority."""
-        if not _is_date(issued_on):
-            raise InvalidInput(f"issued_on: {issued_on!r} is not a date YYYY-MM-DD", code="bad_certified_copy")
+        if not _is_date(issued_on) or issued_on < self.original_issued_on:
+            raise InvalidInput(f"issued_on: {issued_on!r} is not a date on or after the original's",
+                               code="bad_certified_copy")
         return Credential.new(DocumentKind.CERTIFIED_COPY, self.diploma.authority.code, issued_on, self.to_fields())

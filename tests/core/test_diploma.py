@@ -89,14 +89,14 @@ def test_a_deputy_signs_for_the_head():
 
 def test_a_certified_copy_names_the_entry_it_copies():
     original = diploma().to_credential("2026-07-20")
-    copy = CertifiedCopy(diploma(), "15/BS-2026", Signatory("Lê Thị Minh Châu", "Giám đốc"), original.id)
+    copy = CertifiedCopy(diploma(), "2026-07-20", "15/BS-2026", Signatory("Lê Thị Minh Châu", "Giám đốc"), original.id)
     credential = copy.to_credential("2027-03-02")
     assert credential.kind is DocumentKind.CERTIFIED_COPY and credential.issuer == "SGD-79"
     assert credential.fields["original_document_id"] == original.id
     assert credential.fields["diploma"]["register_number"] == "0042/THPT-2026"
     assert CertifiedCopy.from_fields(credential.fields) == copy
     with pytest.raises(InvalidInput) as e:  # a digital diploma's copy must say which document it copies
-        CertifiedCopy(diploma(), "15/BS-2026", Signatory("Lê Thị Minh Châu", "Giám đốc"))
+        CertifiedCopy(diploma(), "2026-07-20", "15/BS-2026", Signatory("Lê Thị Minh Châu", "Giám đốc"))
     assert e.value.code == "bad_certified_copy"
 
 

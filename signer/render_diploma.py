@@ -123,7 +123,7 @@ class _DiplomaPage(Drawing):
             self.labelled(right, 314, "Xếp loại tốt nghiệp:", d.classification, 11)
 
     def numbers(self, d: Diploma, y: float) -> None:
-        """Số hiệu and số vào sổ gốc, printed on every diploma (Thông tư 21/2019, art. 9)."""
+        """Số hiệu and số vào sổ gốc, printed on every diploma (Thông tư 21/2019)."""
         self.labelled(_LEFT + 4, y, "Số hiệu:", d.serial_number, 10)
         self.labelled(_LEFT + 4, y - 16, "Số vào sổ gốc cấp văn bằng:", d.register_number, 10)
 

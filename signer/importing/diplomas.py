@@ -177,8 +177,8 @@ def build_diplomas(table: Table, mapping: DiplomaMapping, profile: AuthorityProf
                    legacy: bool = False) -> tuple[list[Diploma], list[Problem]]:
     """Every diploma of ``table``, or every problem found in it."""
     wanted = {f: c for f, c in mapping.columns.items() if legacy or f not in LEGACY_ONLY}
-    optional = OPTIONAL if profile.decision and not legacy else OPTIONAL - {"decision_reference", "decision_date"}
-    found, problems = find_columns(table, wanted, optional | {"classification"})
+    # the decision's columns may be absent when the profile's decision covers the list (never for legacy rows)
+    found, problems = find_columns(table, wanted, OPTIONAL if profile.decision and not legacy else {"classification"})
     if problems:
         return [], problems
     diplomas: list[Diploma] = []

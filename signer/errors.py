@@ -12,6 +12,8 @@ class SignerError(SogocError):
 
     - ``font_missing``: no DejaVu Sans TTF in ``signer/fonts/`` nor in the system font folder.
     - ``transcript_too_long``: the transcript does not fit on one A4 page.
+    - ``legacy_not_rendered``: a paper diploma entered from the paper register is not rendered as a new
+      diploma (it is anchored as a register entry; a certified copy is rendered from it).
     - ``pki_inconsistent``: the PKI folder holds certificates that do not chain to each other.
     - ``bad_key_file``: a PKCS#12 or key file is unreadable, or the passphrase is wrong.
     - ``unknown_role``: no signing key for that role.

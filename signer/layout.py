@@ -1,4 +1,4 @@
-"""The transcript page's fixed geometry, shared by the renderer (which draws the signature
+"""Each page's fixed geometry, shared by the renderer (which draws the signature
 boxes) and the signer (which puts each signature's field and stamp inside its box)."""
 
 from __future__ import annotations
@@ -18,3 +18,12 @@ SIGNATURE_BOXES = {
     TEACHER_FIELD: (MARGIN + 10, 138.0, MARGIN + 230, 238.0),
     PRINCIPAL_FIELD: (PAGE_WIDTH - MARGIN - 230, 138.0, PAGE_WIDTH - MARGIN - 10, 238.0),
 }
+
+# -- diplomas and certified copies: A4 landscape ----------------------------------------------
+
+DIPLOMA_WIDTH, DIPLOMA_HEIGHT = PAGE_HEIGHT, PAGE_WIDTH
+DIPLOMA_FIELD = "NguoiKyVanBang"
+COPY_FIELD = "NguoiKyBanSao"
+#: Where the signer's stamp goes (x1, y1, x2, y2), between the title and the name; one signature each.
+DIPLOMA_STAMP_BOX = (DIPLOMA_WIDTH - 292.0, 180.0, DIPLOMA_WIDTH - 76.0, 232.0)
+COPY_STAMP_BOX = (DIPLOMA_WIDTH - 292.0, 98.0, DIPLOMA_WIDTH - 76.0, 150.0)

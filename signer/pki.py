@@ -6,6 +6,7 @@
     └── Sở Giáo dục và Đào tạo TP. Hồ Chí Minh — CA (DEV)    ca.pem, ca.key.pem
         ├── Trần Thị Thu Hương (giáo viên chủ nhiệm)          teacher.p12
         ├── Nguyễn Văn Đức (hiệu trưởng)                      principal.p12
+        ├── Lê Thị Minh Châu (giám đốc Sở, ký văn bằng)        director.p12
         └── time-stamping authority                           tsa.pem, tsa.key.pem
 
 RSA-2048 throughout: poppler's ``pdfsig`` (NSS), pyHanko and pyHanko's in-process TSA
@@ -40,8 +41,8 @@ from signer.tsa import DevTimeStamper
 #: public (it is right here), so these keys prove nothing outside a developer's machine.
 DEV_PASSPHRASE = b"sogoc-dev-only-not-a-secret"
 
-Role = Literal["teacher", "principal"]
-ROLES: tuple[Role, ...] = ("teacher", "principal")
+Role = Literal["teacher", "principal", "director"]
+ROLES: tuple[Role, ...] = ("teacher", "principal", "director")
 
 _YEAR = timedelta(days=365)
 
@@ -74,7 +75,7 @@ class DevPki:
         return self.directory / "tsa.key.pem"
 
     def p12(self, role: Role) -> Path:
-        """``teacher.p12`` or ``principal.p12``."""
+        """``teacher.p12``, ``principal.p12`` or ``director.p12`` (the department's director, who signs diplomas)."""
         if role not in ROLES:
             raise SignerError(f"no signing key for role {role!r}; roles are {', '.join(ROLES)}",
                               code="unknown_role")
@@ -85,7 +86,7 @@ class DevPki:
         return [_to_asn1(x509.load_pem_x509_certificate(self.root_pem.read_bytes()))]
 
     def signer_key(self, role: Role) -> SigningKey:
-        """Load the teacher's or the principal's key (parses the file: load once, reuse)."""
+        """Load the teacher's, the principal's or the director's key (parses the file: load once, reuse)."""
         return SigningKey.from_pkcs12(self.p12(role), DEV_PASSPHRASE)
 
     def timestamper(self, fixed_time: datetime | None = None) -> DevTimeStamper:
@@ -103,6 +104,8 @@ def init_dev_pki(
     school_name: str = "Trường THPT Nguyễn Thị Minh Khai",
     teacher_name: str = "Trần Thị Thu Hương",
     principal_name: str = "Nguyễn Văn Đức",
+    authority_name: str = "Sở Giáo dục và Đào tạo Thành phố Hồ Chí Minh",
+    director_name: str = "Lê Thị Minh Châu",
     tsa_name: str = "Sổ Gốc Time-Stamping Authority (DEV)",
     valid_from: datetime | None = None,
     signer_lifetime: timedelta = 10 * _YEAR,
@@ -126,9 +129,12 @@ def init_dev_pki(
                         lambda: _issue(_name(root_name), None, start, 20 * _YEAR, ca=True))
     ca = _ensure_pair(pki.ca_pem, directory / "ca.key.pem", root,
                       lambda: _issue(_name(ca_name), root, start, 15 * _YEAR, ca=True))
-    for role, person in (("teacher", teacher_name), ("principal", principal_name)):
+    for role, person, organization in (("teacher", teacher_name, school_name),
+                                       ("principal", principal_name, school_name),
+                                       ("director", director_name, authority_name)):
         _ensure_p12(pki.p12(role), ca, root,
-                    lambda person=person: _issue(_name(person, school_name), ca, start, signer_lifetime))
+                    lambda person=person, organization=organization:
+                    _issue(_name(person, organization), ca, start, signer_lifetime))
     _ensure_pair(pki.tsa_pem, pki.tsa_key_pem, ca,
                  lambda: _issue(_name(tsa_name), ca, start, 10 * _YEAR, tsa=True))
     return pki

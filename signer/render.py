@@ -63,10 +63,10 @@ def render_transcript(transcript: Transcript, credential: Credential, verify_url
     page.footer(transcript, credential, verify_url)
     canvas.showPage()
     canvas.save()
-    return _embed_credential(buffer.getvalue(), credential.to_json())
+    return embed_credential(buffer.getvalue(), credential.to_json())
 
 
-def _embed_credential(pdf: bytes, credential_json: bytes) -> bytes:
+def embed_credential(pdf: bytes, credential_json: bytes) -> bytes:
     """Attach the credential as an embedded file, in an update before any signature."""
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     data = embed.EmbeddedFileObject.from_file_data(
@@ -87,13 +87,14 @@ def vietnamese_date(iso_date: str) -> str:
     return f"ngày {day:02d} tháng {month_text} năm {year}"
 
 
-def _dmy(iso_date: str) -> str:
+def dmy(iso_date: str) -> str:
+    """``2008-03-14`` -> ``14/03/2008``, as Vietnamese documents write a date of birth."""
     year, month, day = iso_date.split("-")
     return f"{day}/{month}/{year}"
 
 
-class _Page:
-    """Drawing helpers bound to one canvas; each block returns the y where it ended."""
+class Drawing:
+    """Text helpers bound to one canvas, shared by every document's page."""
 
     def __init__(self, canvas: Canvas, regular: str, bold: str) -> None:
         self.c, self.regular, self.bold = canvas, regular, bold
@@ -120,6 +121,36 @@ class _Page:
         self.c.setFont(self.bold, size)
         self.c.drawString(x + stringWidth(label + " ", self.regular, size), y, value)
 
+    def verification(self, verify_url: str, document_id: str, x: float, y: float, size: float, width: float,
+                     notes: list[str]) -> None:
+        """The QR code (``size`` points, bottom left at ``x``, ``y``) and beside it, within ``width``:
+        where to verify, the verification code to type when the QR cannot be scanned, and ``notes``."""
+        draw_qr(self.c, verify_url, x, y, size)
+        x, width = x + size + 12, width - size - 12
+        self.c.setFillColor(INK)
+        self.c.setFont(self.bold, 9)
+        self.c.drawString(x, y + size - 12, "Xác thực tại / Verify at")
+        url_size = 8.0
+        while url_size > 4 and stringWidth(verify_url, self.regular, url_size) > width:
+            url_size -= 0.25
+        self.c.setFont(self.regular, url_size)
+        self.c.drawString(x, y + size - 25, verify_url)
+        # the code to type when the QR code cannot be scanned: the id itself, grouped
+        label = "Mã xác thực / Verification code: "
+        self.c.setFont(self.regular, 8.5)
+        self.c.drawString(x, y + size - 39, label)
+        self.c.setFont(self.bold, 10)
+        self.c.drawString(x + stringWidth(label, self.regular, 8.5), y + size - 39, verification_code(document_id))
+        self.c.setFillColor(MUTED)
+        self.c.setFont(self.regular, 7.5)
+        for i, note in enumerate(notes):
+            self.c.drawString(x, y + size - 53 - 11 * i, note)
+        self.c.setFillColor(INK)
+
+
+class _Page(Drawing):
+    """The transcript's blocks; each returns the y where it ended."""
+
     def header(self, t: Transcript) -> float:
         top = PAGE_HEIGHT - MARGIN
         left_x, right_x = MARGIN + 115, PAGE_WIDTH - MARGIN - 140
@@ -140,7 +171,7 @@ class _Page:
         x = MARGIN + 10
         self.labelled(x, y, "Họ và tên:", s.full_name, 11)
         self.labelled(col2, y, "Giới tính:", s.gender)
-        self.labelled(x, y - 17, "Ngày sinh:", _dmy(s.date_of_birth))
+        self.labelled(x, y - 17, "Ngày sinh:", dmy(s.date_of_birth))
         self.labelled(col2, y - 17, "Số định danh cá nhân:", s.personal_id)
         self.labelled(x, y - 34, "Nơi sinh:", s.place_of_birth)
         self.labelled(x, y - 51, "Lớp:", t.class_name)
@@ -211,29 +242,9 @@ class _Page:
         self.c.setStrokeColor(RULE)
         self.c.setLineWidth(0.5)
         self.c.line(MARGIN, bottom + size + 10, PAGE_WIDTH - MARGIN, bottom + size + 10)
-        draw_qr(self.c, verify_url, MARGIN, bottom, size)
-        x, width = MARGIN + size + 12, CONTENT_WIDTH - size - 12
-        self.c.setFillColor(INK)
-        self.c.setFont(self.bold, 9)
-        self.c.drawString(x, bottom + size - 12, "Xác thực tại / Verify at")
-        url_size = 8.0
-        while url_size > 4 and stringWidth(verify_url, self.regular, url_size) > width:
-            url_size -= 0.25
-        self.c.setFont(self.regular, url_size)
-        self.c.drawString(x, bottom + size - 25, verify_url)
-        # the code to type when the QR code cannot be scanned: the id itself, grouped
-        label = "Mã xác thực / Verification code: "
-        self.c.setFont(self.regular, 8.5)
-        self.c.drawString(x, bottom + size - 39, label)
-        self.c.setFont(self.bold, 10)
-        self.c.drawString(x + stringWidth(label, self.regular, 8.5), bottom + size - 39,
-                          verification_code(credential.id))
-        self.c.setFillColor(MUTED)
-        self.c.setFont(self.regular, 7.5)
-        self.c.drawString(x, bottom + size - 53, f"Học bạ điện tử do {t.school.name} cấp, "
-                                                  "được ký số bởi giáo viên chủ nhiệm và hiệu trưởng.")
-        self.c.drawString(x, bottom + size - 64, t.school.address)
-        self.c.setFillColor(INK)
+        self.verification(verify_url, credential.id, MARGIN, bottom, size, CONTENT_WIDTH,
+                          [f"Học bạ điện tử do {t.school.name} cấp, được ký số bởi giáo viên chủ nhiệm và hiệu trưởng.",
+                           t.school.address])
 
 
 def draw_qr(canvas: Canvas, data: str, x: float, y: float, size: float) -> None:

@@ -1,4 +1,5 @@
-"""PAdES signatures on transcripts: the homeroom teacher's, then the principal's.
+"""PAdES signatures: on transcripts the homeroom teacher's, then the principal's; on a diploma or a
+certified copy, the authority's signer's alone (:func:`sign_alone`).
 
 Each signature is an incremental update (the earlier bytes, and so the earlier signature,
 stay untouched), SHA-256, PAdES subfilter (``ETSI.CAdES.detached``) with the signer's
@@ -45,16 +46,18 @@ _CMS_OVERHEAD = 1024
 
 def sign_pdf(pdf: bytes, key: SigningKey, *, field_name: str, timestamper: TimeStamper | None = None,
              reason: str | None = None, location: str | None = None, certify: bool = False,
-             visible_in: tuple[float, float, float, float] | None = None) -> bytes:
+             visible_in: tuple[float, float, float, float] | None = None,
+             permissions: MDPPerm = MDPPerm.FILL_FORMS) -> bytes:
     """Append one PAdES signature in field ``field_name`` (created, invisible, if it does not exist).
 
     With ``timestamper`` the signature is PAdES B-T, else B-B. ``certify=True`` makes it a
-    certification signature (DocMDP level 2: form filling and signing only), which must be the
-    document's first. ``visible_in``: the field's box, to draw the signer's stamp in it.
+    certification signature, which must be the document's first, allowing afterwards only
+    ``permissions`` (default DocMDP level 2: form filling and signing). ``visible_in``: the
+    field's box, to draw the signer's stamp in it.
     """
     meta = PdfSignatureMetadata(
         field_name=field_name, md_algorithm="sha256", subfilter=SigSeedSubFilter.PADES,
-        reason=reason, location=location, certify=certify, docmdp_permissions=MDPPerm.FILL_FORMS,
+        reason=reason, location=location, certify=certify, docmdp_permissions=permissions,
         name=key.subject_name or None,
     )
     style = None if visible_in is None else stamp_style(key, (visible_in[2] - visible_in[0],
@@ -97,6 +100,16 @@ def sign_transcript(pdf: bytes, teacher: SigningKey, principal: SigningKey,
                       certify=True, visible_in=boxes[TEACHER_FIELD])
     return sign_pdf(signed, principal, field_name=PRINCIPAL_FIELD, timestamper=timestamper,
                     reason=PRINCIPAL_REASON, visible_in=boxes[PRINCIPAL_FIELD])
+
+
+def sign_alone(pdf: bytes, key: SigningKey, *, field_name: str, box: tuple[float, float, float, float],
+               reason: str, timestamper: TimeStamper | None, location: str | None = None) -> bytes:
+    """The one signature of a document only one person signs (a diploma, a certified copy): it
+    certifies the document with DocMDP level 1, so that nothing may be changed or signed after it
+    (validation data and document time-stamps excepted), with the signer's stamp in ``box``."""
+    prepared = add_signature_fields(pdf, {field_name: box})
+    return sign_pdf(prepared, key, field_name=field_name, timestamper=timestamper, reason=reason,
+                    location=location, certify=True, visible_in=box, permissions=MDPPerm.NO_CHANGES)
 
 
 def make_timestamper(tsa_url: str | None, pki: DevPki | None, *,

@@ -1,7 +1,7 @@
 """``sogoc``: one command-line entry for the signer, the registry and the verifier.
 
 Exit codes: 0 success (``verify``: the document is valid), 1 ``verify``: not valid,
-``transcripts import``: the file has problems and nothing was imported, 2 usage or environment error (bad arguments, unreadable file, chain or registry unreachable).
+``transcripts import`` and ``diplomas import``: the file has problems and nothing was imported, 2 usage or environment error (bad arguments, unreadable file, chain or registry unreachable).
 """
 
 from __future__ import annotations
@@ -94,6 +94,19 @@ def _parser() -> argparse.ArgumentParser:
     iss.add_argument("--pkcs11-module", type=Path, default=Path("/usr/lib/softhsm/libsofthsm2.so"),
                      help="the token's PKCS#11 library (the CA's driver; default: SoftHSM2)")
     iss.set_defaults(func=cmd_transcripts_issue)
+
+    diplomas = sub.add_parser("diplomas", help="authority side: import graduation lists")
+    diplomas_sub = diplomas.add_subparsers(metavar="ACTION")
+    dimp = diplomas_sub.add_parser("import", help="check an authority's graduation list (CSV, XLSX) and import it")
+    dimp.add_argument("file", type=Path)
+    dimp.add_argument("--authority", type=Path, required=True, help="the authority's profile (TOML), see examples/")
+    dimp.add_argument("--mapping", type=Path, help="column mapping (TOML); default: the common headers")
+    dimp.add_argument("--legacy", action="store_true",
+                      help="paper diplomas entered from the paper register (issue date, signer, register page per row)")
+    dimp.add_argument("--store", type=Path, help="default: <data-dir>/diplomas")
+    dimp.add_argument("--lang", choices=("vi", "en"), default="vi")
+    dimp.add_argument("--dry-run", action="store_true", help="check only, store nothing")
+    dimp.set_defaults(func=cmd_diplomas_import)
 
     pki = sub.add_parser("pki", help="development PKI")
     pki_sub = pki.add_subparsers(metavar="ACTION")
@@ -234,26 +247,44 @@ def cmd_transcripts_import(args: argparse.Namespace, settings: Settings) -> int:
     from signer.importing import SchoolProfile, TranscriptStore, import_file
     from signer.importing.mapping import ColumnMapping
 
-    en = args.lang == "en"
     store = TranscriptStore(args.store or settings.data_dir / "transcripts")
     result = import_file(args.file, SchoolProfile.load(args.school), store,
                          mapping=ColumnMapping.load(args.mapping, args.layout), dry_run=args.dry_run)
+    return _report_import(result, len(result.transcripts), args.lang, ("học bạ", "transcript(s)"))
+
+
+def cmd_diplomas_import(args: argparse.Namespace, settings: Settings) -> int:
+    from signer.importing.diplomas import AuthorityProfile, DiplomaMapping, import_diplomas
+    from signer.importing.store import DiplomaStore
+
+    store = DiplomaStore(args.store or settings.data_dir / "diplomas")
+    result = import_diplomas(args.file, AuthorityProfile.load(args.authority), store,
+                             mapping=DiplomaMapping.load(args.mapping), legacy=args.legacy, dry_run=args.dry_run)
+    noun = ("văn bằng cũ (sổ gốc giấy)", "legacy diploma(s) (paper register)") if args.legacy else \
+        ("văn bằng", "diploma(s)")
+    return _report_import(result, len(result.diplomas), args.lang, noun)
+
+
+def _report_import(result, count: int, lang: str, noun: tuple[str, str]) -> int:
+    """What an import says: the encoding it read, then every problem (exit 1) or what it stored."""
+    en = lang == "en"
+    vi_noun, en_noun = noun
     if result.encoding not in ("UTF-8", "XLSX"):
         print((f"{result.file}: read as {result.encoding} and converted to Unicode" if en else
                f"{result.file}: đã đọc theo bảng mã {result.encoding} và chuyển sang Unicode"), file=sys.stderr)
     if not result.ok:
         for problem in result.problems:
-            print(problem.message(args.lang), file=sys.stderr)
+            print(problem.message(lang), file=sys.stderr)
         print((f"{len(result.problems)} problem(s); nothing was imported." if en else
-               f"Có {len(result.problems)} lỗi; chưa nhập học bạ nào."), file=sys.stderr)
+               f"Có {len(result.problems)} lỗi; chưa nhập {vi_noun} nào."), file=sys.stderr)
         return EXIT_INVALID
-    n, s = len(result.transcripts), result.stored
+    s = result.stored
     if s is None:
-        print(f"{n} transcript(s) checked, no problem (dry run: nothing stored)." if en else
-              f"Đã kiểm tra {n} học bạ, không có lỗi (chạy thử: chưa lưu).")
+        print(f"{count} {en_noun} checked, no problem (dry run: nothing stored)." if en else
+              f"Đã kiểm tra {count} {vi_noun}, không có lỗi (chạy thử: chưa lưu).")
     else:
-        print(f"{n} transcript(s) imported: {s.written} new, {s.unchanged} already there, unchanged." if en else
-              f"Đã nhập {n} học bạ: {s.written} mới, {s.unchanged} đã có từ trước (không đổi).")
+        print(f"{count} {en_noun} imported: {s.written} new, {s.unchanged} already there, unchanged." if en else
+              f"Đã nhập {count} {vi_noun}: {s.written} mới, {s.unchanged} đã có từ trước (không đổi).")
     return EXIT_OK
 
 

@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from core.errors import InvalidInput
 from core.transcript import RATINGS, SUBJECT_RATINGS, SUBJECTS, School, Student, SubjectResult, Transcript, official_subject
+from signer.importing.cells import Bad, a_date, find_columns, gender, one_of, read_cell
 from signer.importing.mapping import OPTIONAL, ColumnMapping, header_key
 from signer.importing.problems import WHAT, Problem
 from signer.importing.tables import Row, Table
 
 _SCORE = re.compile(r"^(10|[0-9])(?:[.,]([0-9]+))?$")
-_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
-_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _YEAR = re.compile(r"^(\d{4})\s*[-–/]\s*(\d{4})$")
 _STUDENT_FIELDS = ("personal_id", "full_name", "date_of_birth", "gender", "place_of_birth")
 _YEAR_FIELDS = ("class_name", "school_year", "learning_result", "conduct", "days_absent", "promotion",
@@ -30,47 +28,27 @@ _YEAR_FIELDS = ("class_name", "school_year", "learning_result", "conduct", "days
 _TERMS = ("term1", "term2", "year")
 
 
-class _Bad(Exception):
-    def __init__(self, code: str, **params: Any) -> None:
-        self.code, self.params = code, params
-
-
 # -- one cell --------------------------------------------------------------------------------
 
 def score(text: str) -> str:
     """A subject result: a score 0-10 with one decimal (comma or point), or Đạt / Chưa đạt."""
-    named = _rating(text, SUBJECT_RATINGS)
+    named = one_of(text, SUBJECT_RATINGS)
     if named:
         return named
     m = _SCORE.match(text)
     if not m:
-        raise _Bad("bad_score")
+        raise Bad("bad_score")
     whole, decimals = m[1], (m[2] or "").rstrip("0")  # "8,50" is 8.5
     if len(decimals) > 1 or (whole == "10" and decimals):
-        raise _Bad("bad_score")
+        raise Bad("bad_score")
     return f"{whole}.{decimals or '0'}"
 
 
-def _rating(text: str, allowed: tuple[str, ...]) -> str | None:
-    folded = text.casefold()
-    return next((r for r in allowed if r.casefold() == folded), None)
-
-
 def rating(text: str) -> str:
-    found = _rating(text, RATINGS)
+    found = one_of(text, RATINGS)
     if found is None:
-        raise _Bad("bad_rating")
+        raise Bad("bad_rating")
     return found
-
-
-def birth_date(text: str) -> str:
-    """``14/03/2008`` as Vietnamese clerks write it, or ``2008-03-14`` (a spreadsheet date)."""
-    dmy, iso = _DMY.match(text), _ISO.match(text)
-    year, month, day = (dmy[3], dmy[2], dmy[1]) if dmy else (iso[1], iso[2], iso[3]) if iso else ("", "", "")
-    try:
-        return date(int(year), int(month), int(day)).isoformat()
-    except ValueError:
-        raise _Bad("bad_date") from None
 
 
 _ID_DIGITS = re.compile(r"[0-9]{10,12}")
@@ -83,30 +61,23 @@ def personal_id(text: str) -> str:
     digits = text.replace(" ", "")
     if _ID_DIGITS.fullmatch(digits):
         return digits.zfill(12)
-    raise _Bad("bad_personal_id")
-
-
-def gender(text: str) -> str:
-    found = _rating(text, ("Nam", "Nữ"))
-    if found is None:
-        raise _Bad("bad_gender")
-    return found
+    raise Bad("bad_personal_id")
 
 
 def school_year(text: str) -> str:
     m = _YEAR.match(text)
     if not m or int(m[2]) != int(m[1]) + 1:
-        raise _Bad("bad_school_year")
+        raise Bad("bad_school_year")
     return f"{m[1]}-{m[2]}"
 
 
 def days_absent(text: str) -> int:
     if not re.fullmatch(r"[0-9]{1,3}", text):  # ASCII digits only: str.isdigit() also takes "²"
-        raise _Bad("bad_days_absent")
+        raise Bad("bad_days_absent")
     return int(text)
 
 
-_CHECKS = {"personal_id": personal_id, "date_of_birth": birth_date, "gender": gender,
+_CHECKS = {"personal_id": personal_id, "date_of_birth": a_date, "gender": gender,
            "school_year": school_year, "learning_result": rating, "conduct": rating,
            "days_absent": days_absent, "term1": score, "term2": score, "year": score}
 
@@ -131,13 +102,7 @@ class Built:
 
 def build(table: Table, mapping: ColumnMapping, school: School, principal: str | None) -> Built:
     """Every transcript of ``table``, or every problem found in it."""
-    problems: list[Problem] = []
-    headers = {header_key(h): h for h in table.header if h}
-    wanted = mapping.fields()
-    found = {f: headers.get(header_key(c)) for f, c in wanted.items()}
-    for f, column in wanted.items():
-        if found[f] is None and f not in OPTIONAL:
-            problems.append(Problem(table.file, None, None, None, "missing_column", {"column": column}))
+    found, problems = find_columns(table, mapping.fields(), OPTIONAL)
     subject_columns: dict[str, tuple[str, str]] = {}  # header -> (subject, term)
     if mapping.layout == "wide":
         subject_columns = _subject_columns(table, mapping, set(found.values()), problems)
@@ -200,23 +165,7 @@ def _subject_columns(table: Table, mapping: ColumnMapping, known: set[str | None
 
 def _cell(table: Table, row: Row, f: str, header: str | None, problems: list[Problem]) -> Any:
     """The normalised value of field ``f`` in ``row``; records a problem and returns None if bad."""
-    if header is None:
-        return None
-    text = row.cells.get(header, "")
-    if not text:
-        if f in OPTIONAL:
-            return None
-        vi, en = WHAT[f]
-        problems.append(Problem(table.file, row.number, header, "", "missing_value", {"what": vi, "what_en": en}))
-        return None
-    check = _CHECKS.get(f)
-    if check is None:
-        return text
-    try:
-        return check(text)
-    except _Bad as bad:
-        problems.append(Problem(table.file, row.number, header, text, bad.code, bad.params))
-        return None
+    return read_cell(table, row, f, header, _CHECKS.get(f), problems, optional=f in OPTIONAL)
 
 
 def _read_row(table: Table, row: Row, mapping: ColumnMapping, found: dict[str, str | None],

@@ -77,21 +77,32 @@ class ColumnMapping:
     @classmethod
     def load(cls, path: Path | None, layout: str | None = None) -> "ColumnMapping":
         """The default mapping, overridden by ``path`` (TOML) and then by ``layout``."""
-        data: dict = {}
-        if path is not None:
-            try:
-                data = tomllib.loads(path.read_text("utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
-                raise BadMapping(f"{path}: {e}") from None
-        unknown = set(data) - {"layout", "columns", "terms"}
-        if unknown:
-            raise BadMapping(f"{path}: unknown keys {sorted(unknown)}; expected layout, columns, terms")
-        columns = {**DEFAULT_COLUMNS, **_strings(data.get("columns", {}), DEFAULT_COLUMNS, path, "columns")}
+        data = read_mapping_file(path, ("layout", "columns", "terms"))
+        columns = columns_over(DEFAULT_COLUMNS, data, path)
         terms = {**DEFAULT_TERMS, **_strings(data.get("terms", {}), DEFAULT_TERMS, path, "terms")}
         chosen = layout or data.get("layout", "long")
         if chosen not in LAYOUTS:
             raise BadMapping(f"layout {chosen!r} is not one of {', '.join(LAYOUTS)}")
         return cls(layout=chosen, columns=columns, terms=terms)
+
+
+def read_mapping_file(path: Path | None, keys: tuple[str, ...]) -> dict:
+    """A mapping file's TOML (empty without a file), refused if it has a key outside ``keys``."""
+    if path is None:
+        return {}
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        raise BadMapping(f"{path}: {e}") from None
+    unknown = set(data) - set(keys)
+    if unknown:
+        raise BadMapping(f"{path}: unknown keys {sorted(unknown)}; expected {', '.join(keys)}")
+    return data
+
+
+def columns_over(defaults: Mapping[str, str], data: dict, path: Path | None) -> dict[str, str]:
+    """``defaults`` with the file's ``[columns]`` table over them (only known fields)."""
+    return {**defaults, **_strings(data.get("columns", {}), defaults, path, "columns")}
 
 
 def _strings(table: object, allowed: Mapping[str, str], path: Path | None, name: str) -> dict[str, str]:

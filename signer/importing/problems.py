@@ -26,7 +26,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unknown_subject": ("môn học không có trong chương trình 2018", "not a subject of the 2018 curriculum"),
     "unknown_column": ("cột không nhận ra (không phải thông tin học sinh, cũng không phải «<môn> {terms}»)",
                        "unrecognised column (neither student data nor '<subject> {terms}')"),
-    "bad_date": ("ngày sinh phải có dạng NN/TT/NNNN", "a date of birth is written DD/MM/YYYY"),
+    "bad_date": ("không phải một ngày có thật dạng NN/TT/NNNN", "not a real date written DD/MM/YYYY"),
     "bad_personal_id": ("số định danh cá nhân gồm 12 chữ số", "a personal identification number has 12 digits"),
     "bad_gender": ("giới tính phải là Nam hoặc Nữ", "gender must be Nam or Nữ"),
     "bad_school_year": ("năm học phải có dạng 2025-2026", "a school year is written like 2025-2026"),
@@ -40,6 +40,30 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "this transcript was imported before with different content; not overwritten"),
     "no_subjects": ("học sinh không có môn học nào", "the student has no subject"),
     "bad_transcript": ("{detail}", "{detail}"),
+    # graduation lists (sogoc diplomas import)
+    "bad_serial_number": ("số hiệu gồm chữ in hoa và chữ số, ví dụ THPT 0123456",
+                          "a serial number is capitals and digits, e.g. THPT 0123456"),
+    "bad_register_number": ("số vào sổ gốc gồm chữ số (và chữ in hoa, / . -), ví dụ 0042/THPT-2026",
+                            "a register number is digits (and capitals, / . -), e.g. 0042/THPT-2026"),
+    "unknown_ethnicity": ("không phải tên một trong 54 dân tộc Việt Nam (danh mục của Tổng cục Thống kê)",
+                          "not the name of one of the 54 ethnic groups of Viet Nam (General Statistics Office list)"),
+    "bad_graduation_year": ("năm tốt nghiệp phải là năm có 4 chữ số, ví dụ 2026",
+                            "a graduation year has four digits, e.g. 2026"),
+    "bad_classification": ("xếp loại tốt nghiệp phải là Giỏi, Khá hoặc Trung bình",
+                           "a classification is Giỏi, Khá or Trung bình"),
+    "no_classification": ("bằng tốt nghiệp {diploma_type} năm {year} không xếp loại; để trống ô này",
+                          "{diploma_type} diplomas of {year} have no classification; leave the cell empty"),
+    "duplicate_serial_number": ("số hiệu này đã có ở dòng {first_row}", "this serial number is already in row {first_row}"),
+    "duplicate_register_number": ("số vào sổ gốc này đã có ở dòng {first_row}",
+                                  "this register number is already in row {first_row}"),
+    "diploma_already_imported": ("bằng có số hiệu này đã được nhập trước đó với nội dung khác; không ghi đè",
+                                 "a diploma with this serial number was imported before with different content; "
+                                 "not overwritten"),
+    "register_number_taken": ("số vào sổ gốc này đã thuộc bằng số hiệu {serial_number} nhập trước đó",
+                              "this register number already belongs to diploma {serial_number}, imported before"),
+    "missing_decision": ("chưa có quyết định công nhận tốt nghiệp (cột «{column}» hoặc hồ sơ cơ quan cấp)",
+                         "no graduation decision (column '{column}' or the authority's profile)"),
+    "bad_diploma": ("{detail}", "{detail}"),
 }
 
 WHAT = {
@@ -60,6 +84,17 @@ WHAT = {
     "promotion": ("quyết định lên lớp", "the promotion decision"),
     "teacher_comment": ("nhận xét của giáo viên chủ nhiệm", "the homeroom teacher's comment"),
     "homeroom_teacher": ("tên giáo viên chủ nhiệm", "the homeroom teacher's name"),
+    "serial_number": ("số hiệu văn bằng", "the serial number"),
+    "register_number": ("số vào sổ gốc cấp văn bằng", "the master-register number"),
+    "ethnicity": ("dân tộc", "the ethnic group"),
+    "school": ("tên trường", "the school"),
+    "graduation_year": ("năm tốt nghiệp", "the graduation year"),
+    "decision_reference": ("số quyết định công nhận tốt nghiệp", "the graduation decision's number"),
+    "decision_date": ("ngày quyết định công nhận tốt nghiệp", "the graduation decision's date"),
+    "issued_on": ("ngày cấp bằng", "the date of issue"),
+    "legacy_source": ("nơi ghi trong sổ gốc giấy (quyển, trang)", "where it is in the paper register (book, page)"),
+    "signer_name": ("tên người ký bằng", "the signer's name"),
+    "signer_title": ("chức vụ người ký bằng", "the signer's title"),
 }
 
 LABELS = {

@@ -1,7 +1,7 @@
-"""Where imported transcripts wait to be rendered and signed: one canonical JSON file each.
+"""Where imported transcripts and diplomas wait to be rendered and signed: one canonical JSON file each.
 
-``<root>/<school code>/<school year>/<personal id>.json`` holds the transcript's fields in
-canonical form. Importing the same content again changes nothing; different content for a
+``<root>/<school code>/<school year>/<personal id>.json`` holds a transcript's fields in
+canonical form, ``<root>/<authority code>/<graduation year>/<serial number>.json`` a diploma's. Importing the same content again changes nothing; different content for a
 transcript already there is refused (a correction is a decision, not a re-import). Files are
 written atomically, so an interrupted import leaves whole files only, and re-running it
 finishes the job.
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.canonical import canonical_json, parse_json
+from core.diploma import Diploma
 from core.transcript import Transcript
 
 
@@ -24,21 +25,29 @@ class StoredResult:
     unchanged: int
 
 
-class TranscriptStore:
+class CanonicalStore:
+    """Documents waiting to be issued, one canonical JSON file each, written atomically.
+
+    Subclasses say where a document lives (:meth:`path`) and what its bytes are (:meth:`encode`)."""
+
     def __init__(self, root: Path) -> None:
         self.root = root
 
-    def path(self, t: Transcript) -> Path:
-        return self.root / t.school.code / t.school_year / f"{t.student.personal_id}.json"
+    def path(self, item) -> Path:
+        raise NotImplementedError
 
-    def conflicts(self, transcripts: list[Transcript]) -> list[Transcript]:
-        """Those already stored with different content."""
-        return [t for t in transcripts if self.path(t).exists() and self.path(t).read_bytes() != _bytes(t)]
+    def encode(self, item) -> bytes:
+        return canonical_json(item.to_fields())
 
-    def save(self, transcripts: list[Transcript]) -> StoredResult:
+    def differs(self, item) -> bool:
+        """True when a file for ``item`` exists with other content."""
+        path = self.path(item)
+        return path.exists() and path.read_bytes() != self.encode(item)
+
+    def save(self, items: list) -> StoredResult:
         written = unchanged = 0
-        for t in transcripts:
-            path, data = self.path(t), _bytes(t)
+        for item in items:
+            path, data = self.path(item), self.encode(item)
             if path.exists() and path.read_bytes() == data:
                 unchanged += 1
                 continue
@@ -52,11 +61,45 @@ class TranscriptStore:
             written += 1
         return StoredResult(written, unchanged)
 
+
+class TranscriptStore(CanonicalStore):
+    def path(self, t: Transcript) -> Path:
+        return self.root / t.school.code / t.school_year / f"{t.student.personal_id}.json"
+
+    def conflicts(self, transcripts: list[Transcript]) -> list[Transcript]:
+        """Those already stored with different content."""
+        return [t for t in transcripts if self.differs(t)]
+
     def load(self, school_code: str, school_year: str) -> list[Transcript]:
         """Every stored transcript of one school and year, in personal-id order."""
         folder = self.root / school_code / school_year
         return [Transcript.from_fields(parse_json(p.read_bytes(), what=str(p))) for p in sorted(folder.glob("*.json"))]
 
 
-def _bytes(t: Transcript) -> bytes:
-    return canonical_json(t.to_fields())
+class DiplomaStore(CanonicalStore):
+    """Imported diplomas by authority, graduation year and serial number (spaces as dashes)."""
+
+    def path(self, d: Diploma) -> Path:
+        return self.root / d.authority.code / str(d.graduation_year) / f"{d.serial_number.replace(' ', '-')}.json"
+
+    def conflicts(self, diplomas: list[Diploma]) -> list[tuple[Diploma, str, dict[str, str]]]:
+        """(diploma, problem code, params) for each diploma stored before with other content, and each
+        whose register number an earlier import gave to another serial number of the same year."""
+        out: list[tuple[Diploma, str, dict[str, str]]] = []
+        taken: dict[tuple[str, int], dict[str, str]] = {}  # (authority, year) -> register number -> serial
+        for d in diplomas:
+            if self.differs(d):
+                out.append((d, "diploma_already_imported", {}))
+                continue
+            key = (d.authority.code, d.graduation_year)
+            if key not in taken:
+                taken[key] = {s.register_number: s.serial_number for s in self.load(*key)}
+            owner = taken[key].get(d.register_number)
+            if owner is not None and owner != d.serial_number:
+                out.append((d, "register_number_taken", {"serial_number": owner}))
+        return out
+
+    def load(self, authority_code: str, graduation_year: int) -> list[Diploma]:
+        """Every stored diploma of one authority and graduation year, in serial-number order."""
+        folder = self.root / authority_code / str(graduation_year)
+        return [Diploma.from_fields(parse_json(p.read_bytes(), what=str(p))) for p in sorted(folder.glob("*.json"))]

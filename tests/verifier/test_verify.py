@@ -167,9 +167,9 @@ def test_a_document_naming_another_school_than_its_issuer_is_untrusted(signed_tr
 @pytest.mark.parametrize("hostile", [b"[" * 200_000, b'{"format":"sogoc.credential/2","fields":{"a":1.5}}',
                                      b"x" * (70 * 1024)])
 def test_a_hostile_embedded_credential_is_reported_not_crashed(dev_pki, hostile):
-    from signer.render import _embed_credential
+    from signer.render import embed_credential
 
-    pdf = _embed_credential(ordinary_pdf(), hostile)
+    pdf = embed_credential(ordinary_pdf(), hostile)
     report = verify(pdf, FakeChain(anchored("X", 1)), None, dev_pki)
     assert report.status is Verdict.TAMPERED
     assert CheckCode.BAD_CREDENTIAL in {c.code for c in report.checks}

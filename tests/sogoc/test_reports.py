@@ -1,12 +1,12 @@
-"""The report store on a real SQLite file, and the follower's lock between worker processes."""
+"""The report store on a real database (SQLite and PostgreSQL), and the follower's lock between worker processes."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
-from sqlalchemy import create_engine
 
+from registry.db import make_engine
 from core.status import CheckCode, CheckStatus, Verdict
 from sogoc.follower import ChainFollower
 from sogoc.reports import Cursor, ReportReader, ReportStore
@@ -25,8 +25,10 @@ def report(status: Verdict = Verdict.VALID) -> Report:
 
 
 @pytest.fixture
-def engine(tmp_path):
-    return create_engine(f"sqlite:///{tmp_path / 'registry.db'}")
+def engine(database_url):
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
 
 
 def test_a_stored_report_is_served_as_public_json_with_when_it_was_checked(engine):

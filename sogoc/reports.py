@@ -12,6 +12,11 @@ cursor is known to be current up to the cursor's time, which the page shows.
 
 Reads go through :class:`ReportReader`: on SQLite, plain ``sqlite3`` with one prepared
 statement (the ORM costs more than the whole rest of a request); elsewhere SQLAlchemy Core.
+
+These two tables are a cache, derivable from the registry and the chain: they are not in the
+registry's migrations (:mod:`registry.schema` leaves them alone). Their owner creates them here;
+a change of their shape may drop them (the follower then starts again from block 0, and look-ups
+verify afresh) instead of migrating them.
 """
 
 from __future__ import annotations
@@ -22,9 +27,12 @@ import time
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
-from sqlalchemy import (Boolean, Column, Integer, LargeBinary, MetaData, String, Table, bindparam, delete, insert,
-                        select, update)
-from sqlalchemy.engine import Engine
+from contextlib import contextmanager
+from typing import Iterator
+
+from sqlalchemy import (BigInteger, Boolean, Column, LargeBinary, MetaData, String, Table, bindparam, delete, insert,
+                        select, text, update)
+from sqlalchemy.engine import Connection, Engine
 
 from core.hashes import Hash32
 from verifier.report import PublishedReport, Report
@@ -38,15 +46,15 @@ reports = Table(
     Column("verdict", String(24), nullable=False, index=True),
     Column("private_withheld", Boolean, nullable=False),
     Column("leaf", LargeBinary(32), index=True),  # to find the row of a leaf named by a chain event
-    Column("checked_block", Integer, nullable=False),
-    Column("checked_at", Integer, nullable=False),  # unix seconds
+    Column("checked_block", BigInteger, nullable=False),
+    Column("checked_at", BigInteger, nullable=False),  # unix seconds (past 2038: 64 bits)
 )
 
 cursors = Table(
     "chain_cursors", metadata,
     Column("name", String(32), primary_key=True),
-    Column("block", Integer, nullable=False),
-    Column("at", Integer, nullable=False),  # unix seconds at which that block was the head
+    Column("block", BigInteger, nullable=False),
+    Column("at", BigInteger, nullable=False),  # unix seconds at which that block was the head
 )
 
 FOLLOWER = "follower"
@@ -70,12 +78,31 @@ def row_of(document_id: str, report: Report, *, checked_block: int, checked_at: 
             "checked_block": checked_block, "checked_at": checked_at}
 
 
+#: PostgreSQL advisory lock held while the tables are created (workers starting at once).
+_CREATE_LOCK = 0x736F676F6372  # "sogocr"
+
+
 class ReportStore:
-    """Writes (verifier, follower) and the follower's cursor, through SQLAlchemy Core."""
+    """Writes (verifier, follower) and the follower's cursor, through SQLAlchemy Core.
+
+    Writes are serialised: :meth:`put` checks, then inserts, and must not interleave with another
+    write. SQLite's first write takes the database's write lock; on PostgreSQL every write
+    transaction here takes a table lock that only other writers wait for (readers never do).
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        metadata.create_all(engine)
+        with engine.begin() as c:
+            if c.dialect.name == "postgresql":
+                c.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CREATE_LOCK})
+            metadata.create_all(c)
+
+    @contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        with self.engine.begin() as c:
+            if c.dialect.name == "postgresql":
+                c.execute(text("LOCK TABLE verification_reports IN SHARE ROW EXCLUSIVE MODE"))
+            yield c
 
     def put(self, document_id: str, report: Report, *, checked_block: int,
             checked_at: int | None = None) -> tuple[dict, bool]:
@@ -85,10 +112,10 @@ class ReportStore:
         meanwhile: that one holds), nor if the follower's cursor has passed ``checked_block``:
         the follower may have applied an event about this document in between, which the
         caller's verification did not see, and a stored row is only refreshed by later events.
-        The first statement is a write, so the checks and the insert run under the write lock.
+        The checks and the insert run under the store's write lock (see the class).
         """
         row = row_of(document_id, report, checked_block=checked_block, checked_at=checked_at or int(time.time()))
-        with self.engine.begin() as c:
+        with self._writing() as c:
             c.execute(delete(reports).where(reports.c.document_id == document_id)
                       .where(reports.c.checked_block <= checked_block))
             newer = c.execute(select(reports.c.checked_block).where(reports.c.document_id == document_id)).first()
@@ -101,7 +128,7 @@ class ReportStore:
 
     def drop(self, document_ids: list[str]) -> None:
         if document_ids:
-            with self.engine.begin() as c:
+            with self._writing() as c:
                 c.execute(delete(reports).where(reports.c.document_id.in_(document_ids)))
 
     def ids_by_leaf(self, leaf: bytes) -> list[str]:
@@ -109,12 +136,12 @@ class ReportStore:
             return list(c.scalars(select(reports.c.document_id).where(reports.c.leaf == leaf)))
 
     def drop_all(self) -> int:
-        with self.engine.begin() as c:
+        with self._writing() as c:
             return c.execute(delete(reports)).rowcount
 
     def drop_verdicts(self, verdicts: list[str]) -> int:
         """Drop reports with these verdicts: a later look-up verifies them afresh."""
-        with self.engine.begin() as c:
+        with self._writing() as c:
             return c.execute(delete(reports).where(reports.c.verdict.in_(verdicts))).rowcount
 
     def cursor(self, name: str = FOLLOWER) -> Cursor | None:
@@ -123,7 +150,7 @@ class ReportStore:
         return None if row is None else Cursor(row.block, row.at)
 
     def set_cursor(self, cursor: Cursor, name: str = FOLLOWER) -> None:
-        with self.engine.begin() as c:
+        with self._writing() as c:
             if c.execute(update(cursors).where(cursors.c.name == name)
                          .values(block=cursor.block, at=cursor.at)).rowcount == 0:
                 c.execute(insert(cursors).values(name=name, block=cursor.block, at=cursor.at))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 
@@ -108,3 +109,24 @@ def test_a_schools_suspension_on_chain_drops_every_stored_report(engine):
     assert "IssuerReinstated" in topics().values()
     follower._apply({"topics": [suspended, b"\0" * 32, b"\0" * 32]})
     assert reader.get(DOC) is None and reader.get(other) is None
+
+
+def test_verifications_of_one_document_finishing_together_store_the_latest_without_error(engine):
+    """Several workers verifying one document at once (a look-up miss on each): on PostgreSQL two
+    inserts of the same id would collide without the store's write lock."""
+    store, reader = ReportStore(engine), ReportReader(engine)
+    errors: list[Exception] = []
+
+    def put(block: int) -> None:
+        try:
+            store.put(DOC, report(), checked_block=block)
+        except Exception as e:  # noqa: BLE001 - collected for the assertion
+            errors.append(e)
+
+    workers = [threading.Thread(target=put, args=(block,)) for block in range(100, 116)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(30)
+    assert errors == []
+    assert reader.get(DOC).checked_block == 115

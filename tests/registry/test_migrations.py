@@ -96,7 +96,7 @@ def test_a_populated_baseline_database_is_upgraded_with_every_row_kept(database_
     done = schema.upgrade(database_url)
 
     assert done.adopted == (made_by == "create_all") and done.after == schema.head()
-    assert read_back(database_url) == {table: rows for table, rows in ROWS.items()}
+    assert read_back(database_url) == ROWS
     engine = make_engine(database_url)
     with engine.connect() as c:
         assert schema.differences(c) == []  # an adopted database is the baseline exactly
@@ -168,3 +168,22 @@ def test_a_database_migrated_by_a_newer_registry_is_refused(database_url):
     with pytest.raises(SchemaError) as refused:
         schema.upgrade(database_url)
     assert "9999" in refused.value.detail
+
+
+def test_the_app_upgrades_on_start_in_development_and_refuses_to_start_behind_in_production(database_url, tmp_path):
+    from core.config import Settings
+    from registry.db import engine_for
+
+    engine = create_engine(database_url, poolclass=NullPool)
+    old.metadata.create_all(engine)  # a database of the code before migrations
+    engine.dispose()
+    fill(database_url)
+    production = Settings.load(environ={}, data_dir=tmp_path, database_url=database_url, environment="production")
+    with pytest.raises(DatabaseNotMigrated):
+        engine_for(production)
+    assert revision_of(database_url) is None  # production changed nothing
+
+    engine_for(Settings.load(environ={}, data_dir=tmp_path, database_url=database_url)).dispose()  # development
+    assert revision_of(database_url) == schema.head()
+    assert read_back(database_url) == ROWS
+    engine_for(production).dispose()  # now current: production starts

@@ -8,8 +8,9 @@ FONTS  := signer/fonts/DejaVuSans.ttf signer/fonts/DejaVuSans-Bold.ttf
 VENDOR := verifier/static/vendor/jsQR.js
 # Debian packages the tests use: independent checks (poppler's pdfsig and pdftotext, NSS certutil, zbarimg),
 # SoftHSM2 with OpenSC's pkcs11-tool (a real PKCS#11 token standing in for a principal's USB token), and
-# the headless browser of tests/browser (chromium, driven by the `playwright` Python package).
-TEST_DEBS := poppler-utils libnss3-tools qpdf zbar-tools softhsm2 opensc chromium
+# the headless browser of tests/browser (chromium, driven by the `playwright` Python package), and
+# PostgreSQL (the registry tests start a throwaway server of their own, tests/db_helpers.py).
+TEST_DEBS := poppler-utils libnss3-tools qpdf zbar-tools softhsm2 opensc chromium postgresql
 # Debian packages the benchmarks use: wrk drives the verifier's look-ups from a second process.
 BENCH_DEBS := wrk
 
@@ -49,6 +50,7 @@ $(VENDOR): node_modules/.sogoc-node-setup
 test-deps:
 	@command -v pdfsig >/dev/null && command -v certutil >/dev/null && command -v zbarimg >/dev/null \
 	  && command -v softhsm2-util >/dev/null && command -v pkcs11-tool >/dev/null && command -v chromium >/dev/null \
+	  && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
 	  || { echo "installing $(TEST_DEBS)"; \
 	       (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_DEBS)) >/dev/null; }
 

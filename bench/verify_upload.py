@@ -118,11 +118,11 @@ def anchor(settings, paths: list[Path]) -> None:
     from core.credential import Credential
     from registry import service
     from registry.chain import Web3Ledger
-    from registry.db import make_engine, make_sessionmaker
+    from registry.db import engine_for, make_sessionmaker
     from sogoc.setup_chain import keyring
     from verifier.pdf import extract_credential_json
 
-    sessions = make_sessionmaker(make_engine(settings.database))
+    sessions = make_sessionmaker(engine_for(settings))
     with sessions() as session:
         for path in paths:
             pdf = path.read_bytes()
@@ -139,12 +139,12 @@ def inprocess_rate(data_dir: Path, seconds: float) -> dict:
     """``Verifier.verify_pdf`` over the files, repeated for ``seconds``; every report must be valid."""
     import verifier
     from core.config import Settings
-    from registry.db import make_engine, make_sessionmaker
+    from registry.db import engine_for, make_sessionmaker
     from registry import service
     from sogoc.app import RegistryEvidenceSource, build_verifier
 
     settings = Settings.load(data_dir=str(data_dir))
-    sessions = make_sessionmaker(make_engine(settings.database))
+    sessions = make_sessionmaker(engine_for(settings))
     chain = service.ChainInfo(chain_id=settings.chain_id, contract_address=settings.contract_address)
     verifier_ = build_verifier(settings, RegistryEvidenceSource(sessions, chain))
     pdfs = [p.read_bytes() for p in sorted((data_dir / "pdfs").glob("*.pdf"))]

@@ -8,6 +8,12 @@ code and the message. A code never changes once released: clients match on it.
 from __future__ import annotations
 
 
+#: JSON Schema of the body of every API error, as the OpenAPI documents name it.
+ERROR_BODY_SCHEMA = {"type": "object", "required": ["code", "detail"], "properties": {
+    "code": {"type": "string", "description": "Stable machine-readable code; never changes once released"},
+    "detail": {"type": "string", "description": "One sentence in English for a developer"}}}
+
+
 class SogocError(Exception):
     """Base of every error the project raises on purpose."""
 

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
 from core.credential import is_document_id
+from core.errors import ERROR_BODY_SCHEMA, UnknownDocument
 from registry import service
-from core.errors import UnknownDocument
 
 
 def create_router(sessions: Callable[[], Session], chain: service.ChainInfo) -> APIRouter:
@@ -27,6 +27,8 @@ def create_router(sessions: Callable[[], Session], chain: service.ChainInfo) -> 
             "themselves. Nothing here needs to be trusted: the proof leads from the leaf recomputed from "
             "the file to a root that the chain must confirm. The document id (from the QR code) is the "
             "only key; unknown and malformed ids get the same 404."),
+        responses={404: {"description": "`unknown_document`: no document with this id",
+                         "content": {"application/json": {"schema": ERROR_BODY_SCHEMA}}}},
     )
     def evidence(document_id: str, s: Session = Depends(session)) -> dict[str, Any]:
         if not is_document_id(document_id):

@@ -25,7 +25,7 @@ from core.config import Settings
 from core.errors import SogocError
 from registry import service
 from registry.api import create_router as registry_router
-from registry.db import make_engine, make_sessionmaker
+from registry.db import engine_for, make_sessionmaker
 from registry.models import Document
 from sogoc.follower import ChainFollower
 from sogoc.reports import ReportReader, ReportStore
@@ -110,7 +110,7 @@ def build_verifier(settings: Settings, evidence_source) -> Verifier:
 
 def build_service(settings: Settings) -> LocalVerificationService:
     """The verification service over the registry's database, its report store and the chain."""
-    engine = make_engine(settings.database)
+    engine = engine_for(settings)
     sessions = make_sessionmaker(engine)
     chain = service.ChainInfo(chain_id=settings.chain_id, contract_address=settings.contract_address)
     verifier = build_verifier(settings, RegistryEvidenceSource(sessions, chain))

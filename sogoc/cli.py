@@ -71,6 +71,15 @@ def _parser() -> argparse.ArgumentParser:
     anchor = sub.add_parser("anchor", help="seal pending documents into batches and anchor them")
     anchor.set_defaults(func=cmd_anchor)
 
+    registry = sub.add_parser("registry", help="the registry's database")
+    registry_sub = registry.add_subparsers(metavar="ACTION")
+    migrate = registry_sub.add_parser("migrate", help="upgrade the database to the newest schema, keeping its data")
+    migrate.add_argument("--sql", action="store_true", help="print the SQL of the upgrade instead of running it")
+    migrate.set_defaults(func=cmd_registry_migrate)
+    revision = registry_sub.add_parser("revision", help="developers: write a migration for a change of registry/models.py")
+    revision.add_argument("-m", "--message", required=True, help="what the revision changes")
+    revision.set_defaults(func=cmd_registry_revision)
+
     transcripts = sub.add_parser("transcripts", help="school side: import transcripts")
     transcripts_sub = transcripts.add_subparsers(metavar="ACTION")
     imp = transcripts_sub.add_parser("import", help="check a school's export (CSV, XLSX, JSON) and import it")
@@ -156,6 +165,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.workers < 1:
         print("sogoc: error: --workers must be 1 or more", file=sys.stderr)
         return EXIT_ERROR
+    from registry.db import engine_for
+
+    engine_for(settings).dispose()  # upgraded once here in development; refused here if behind in production
     with dev_chain(settings):
         _serve(settings, args.workers)
     return EXIT_OK
@@ -205,12 +217,12 @@ def cmd_revoke(args: argparse.Namespace, settings: Settings) -> int:
     from core.status import RevocationReason
     from registry import service
     from registry.chain import Web3Ledger
-    from registry.db import make_engine, make_sessionmaker
+    from registry.db import engine_for, make_sessionmaker
     from sogoc.app import publish_reports
     from sogoc.setup_chain import keyring
 
     reason = RevocationReason.parse(args.reason)
-    with dev_chain(settings), make_sessionmaker(make_engine(settings.database))() as session:
+    with dev_chain(settings), make_sessionmaker(engine_for(settings))() as session:
         actor = args.actor or service.document(session, args.document_id).issuer_code
         ledger = Web3Ledger(RegistryReader.from_settings(settings), keyring(settings))
         revocation = service.revoke_document(session, ledger, document_id=args.document_id, actor_code=actor,
@@ -225,10 +237,10 @@ def cmd_anchor(args: argparse.Namespace, settings: Settings) -> int:
     from core.chain import RegistryReader
     from registry import service
     from registry.chain import Web3Ledger
-    from registry.db import make_engine, make_sessionmaker
+    from registry.db import engine_for, make_sessionmaker
     from sogoc.setup_chain import keyring
 
-    with dev_chain(settings), make_sessionmaker(make_engine(settings.database))() as session:
+    with dev_chain(settings), make_sessionmaker(engine_for(settings))() as session:
         ledger = Web3Ledger(RegistryReader.from_settings(settings), keyring(settings))
         result = service.anchor_pending(session, ledger)
         for batch in result.anchored:
@@ -241,6 +253,33 @@ def cmd_anchor(args: argparse.Namespace, settings: Settings) -> int:
 
             print(f"{publish_reports(settings, anchored)} verification reports stored")
     return EXIT_ERROR if result.failed else EXIT_OK
+
+
+def cmd_registry_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlalchemy import make_url
+
+    from registry import schema
+
+    if args.sql:
+        sys.stdout.write(schema.upgrade_sql(settings.database))
+        return EXIT_OK
+    where = make_url(settings.database).render_as_string(hide_password=True)
+    done = schema.upgrade(settings.database)
+    if done.adopted:
+        print(f"{where}: made before migrations; recorded as the baseline {schema.BASELINE}.")
+    if done.before == done.after:
+        print(f"{where}: at revision {done.after}, the newest; nothing to do.")
+    else:
+        print(f"{where}: upgraded from revision {done.before or '(empty)'} to {done.after}.")
+    return EXIT_OK
+
+
+def cmd_registry_revision(args: argparse.Namespace, settings: Settings) -> int:
+    from registry import schema
+
+    path = schema.new_revision(args.message)
+    print(f"Wrote {path}: read it, adjust it, and add a test if it moves data.")
+    return EXIT_OK
 
 
 def cmd_transcripts_import(args: argparse.Namespace, settings: Settings) -> int:
@@ -294,7 +333,7 @@ def cmd_transcripts_issue(args: argparse.Namespace, settings: Settings) -> int:
     from core.chain import RegistryReader
     from registry import service
     from registry.chain import Web3Ledger
-    from registry.db import make_engine, make_sessionmaker
+    from registry.db import engine_for, make_sessionmaker
     from signer.importing import TranscriptStore
     from sogoc.issue import SignerSetup, TokenKey, issue_year, text_progress
     from sogoc.setup_chain import ensure_dev_setup, keyring
@@ -312,7 +351,7 @@ def cmd_transcripts_issue(args: argparse.Namespace, settings: Settings) -> int:
                             args.issued_on or date.today().isoformat(), token)
         out_dir = settings.data_dir / "issued" / args.school / args.year
         store = TranscriptStore(args.store or settings.data_dir / "transcripts")
-        with make_sessionmaker(make_engine(settings.database))() as session:
+        with make_sessionmaker(engine_for(settings))() as session:
             summary = issue_year(store, args.school, args.year, out_dir, setup,
                                  lambda credential, pdf: service.submit_document(session, credential, pdf),
                                  workers=args.workers, progress=text_progress("Ký và nộp học bạ"))

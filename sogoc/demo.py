@@ -21,7 +21,7 @@ from core.credential import Credential
 from core.transcript import Transcript, cohort_from_json
 from registry import service
 from registry.chain import Web3Ledger
-from registry.db import make_engine, make_sessionmaker
+from registry.db import engine_for, make_sessionmaker
 from signer.pki import DevPki
 from signer.render import render_transcript
 from signer.sign import make_timestamper, sign_transcript
@@ -46,7 +46,7 @@ def issue_demo_transcripts(settings: Settings, pki: DevPki) -> list[tuple[Path, 
     cohort = json.loads(EXAMPLE.read_text("utf-8"))
     out_dir = settings.data_dir / "demo"
     out_dir.mkdir(parents=True, exist_ok=True)
-    sessions = make_sessionmaker(make_engine(settings.database))
+    sessions = make_sessionmaker(engine_for(settings))
     signers = None
     results = []
     with sessions() as session:

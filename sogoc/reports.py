@@ -12,6 +12,11 @@ cursor is known to be current up to the cursor's time, which the page shows.
 
 Reads go through :class:`ReportReader`: on SQLite, plain ``sqlite3`` with one prepared
 statement (the ORM costs more than the whole rest of a request); elsewhere SQLAlchemy Core.
+
+These two tables are a cache, derivable from the registry and the chain: they are not in the
+registry's migrations (:mod:`registry.schema` leaves them alone). Their owner creates them here;
+a change of their shape may drop them (the follower then starts again from block 0, and look-ups
+verify afresh) instead of migrating them.
 """
 
 from __future__ import annotations
@@ -23,9 +28,12 @@ import zlib
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
-from sqlalchemy import (Boolean, Column, Integer, LargeBinary, MetaData, String, Table, bindparam, delete, insert,
-                        inspect, or_, select, update)
-from sqlalchemy.engine import Engine
+from contextlib import contextmanager
+from typing import Iterator
+
+from sqlalchemy import (BigInteger, Boolean, Column, LargeBinary, MetaData, String, Table, bindparam, delete, insert,
+                        inspect, or_, select, text, update)
+from sqlalchemy.engine import Connection, Engine
 
 from core.hashes import Hash32
 from verifier.i18n import LANGUAGES
@@ -41,8 +49,8 @@ reports = Table(
     Column("verdict", String(24), nullable=False, index=True),
     Column("private_withheld", Boolean, nullable=False),
     Column("leaf", LargeBinary(32), index=True),  # to find the row of a leaf named by a chain event
-    Column("checked_block", Integer, nullable=False),
-    Column("checked_at", Integer, nullable=False),  # unix seconds
+    Column("checked_block", BigInteger, nullable=False),
+    Column("checked_at", BigInteger, nullable=False),  # unix seconds (past 2038: 64 bits)
     # The QR landing page in each language, rendered with the report (zlib; verifier.pages.render_landing)
     Column("page_vi", LargeBinary),
     Column("page_en", LargeBinary),
@@ -52,8 +60,8 @@ reports = Table(
 cursors = Table(
     "chain_cursors", metadata,
     Column("name", String(32), primary_key=True),
-    Column("block", Integer, nullable=False),
-    Column("at", Integer, nullable=False),  # unix seconds at which that block was the head
+    Column("block", BigInteger, nullable=False),
+    Column("at", BigInteger, nullable=False),  # unix seconds at which that block was the head
 )
 
 FOLLOWER = "follower"
@@ -87,12 +95,31 @@ def pages_of(public: Report, *, private_withheld: bool) -> dict:
             for lang in LANGUAGES} | {"page_version": page_version()}
 
 
+#: PostgreSQL advisory lock held while the tables are created (workers starting at once).
+_CREATE_LOCK = 0x736F676F6372  # "sogocr"
+
+
 class ReportStore:
-    """Writes (verifier, follower) and the follower's cursor, through SQLAlchemy Core."""
+    """Writes (verifier, follower) and the follower's cursor, through SQLAlchemy Core.
+
+    Writes are serialised: :meth:`put` checks, then inserts, and must not interleave with another
+    write. SQLite's first write takes the database's write lock; on PostgreSQL every write
+    transaction here takes a table lock that only other writers wait for (readers never do).
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        _create_or_rebuild(engine)
+        with engine.begin() as c:
+            if c.dialect.name == "postgresql":
+                c.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CREATE_LOCK})
+            _create_or_rebuild(c)
+
+    @contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        with self.engine.begin() as c:
+            if c.dialect.name == "postgresql":
+                c.execute(text("LOCK TABLE verification_reports IN SHARE ROW EXCLUSIVE MODE"))
+            yield c
 
     def put(self, document_id: str, report: Report, *, checked_block: int,
             checked_at: int | None = None) -> tuple[dict, bool]:
@@ -102,10 +129,10 @@ class ReportStore:
         meanwhile: that one holds), nor if the follower's cursor has passed ``checked_block``:
         the follower may have applied an event about this document in between, which the
         caller's verification did not see, and a stored row is only refreshed by later events.
-        The first statement is a write, so the checks and the insert run under the write lock.
+        The checks and the insert run under the store's write lock (see the class).
         """
         row = row_of(document_id, report, checked_block=checked_block, checked_at=checked_at or int(time.time()))
-        with self.engine.begin() as c:
+        with self._writing() as c:
             c.execute(delete(reports).where(reports.c.document_id == document_id)
                       .where(reports.c.checked_block <= checked_block))
             newer = c.execute(select(reports.c.checked_block).where(reports.c.document_id == document_id)).first()
@@ -118,7 +145,7 @@ class ReportStore:
 
     def drop(self, document_ids: list[str]) -> None:
         if document_ids:
-            with self.engine.begin() as c:
+            with self._writing() as c:
                 c.execute(delete(reports).where(reports.c.document_id.in_(document_ids)))
 
     def ids_by_leaf(self, leaf: bytes) -> list[str]:
@@ -126,12 +153,12 @@ class ReportStore:
             return list(c.scalars(select(reports.c.document_id).where(reports.c.leaf == leaf)))
 
     def drop_all(self) -> int:
-        with self.engine.begin() as c:
+        with self._writing() as c:
             return c.execute(delete(reports)).rowcount
 
     def drop_verdicts(self, verdicts: list[str]) -> int:
         """Drop reports with these verdicts: a later look-up verifies them afresh."""
-        with self.engine.begin() as c:
+        with self._writing() as c:
             return c.execute(delete(reports).where(reports.c.verdict.in_(verdicts))).rowcount
 
     def render_stale_pages(self, limit: int = PAGES_PER_PASS) -> int:
@@ -147,7 +174,7 @@ class ReportStore:
                     **pages_of(PublishedReport(bytes(row.body)).report(), private_withheld=bool(row.private_withheld))}
                    for row in rows]
         if updates:
-            with self.engine.begin() as c:
+            with self._writing() as c:
                 c.execute(update(reports).where(reports.c.document_id == bindparam("id"))
                           .where(reports.c.body == bindparam("old_body"))
                           .values(page_vi=bindparam("page_vi"), page_en=bindparam("page_en"),
@@ -160,7 +187,7 @@ class ReportStore:
         return None if row is None else Cursor(row.block, row.at)
 
     def set_cursor(self, cursor: Cursor, name: str = FOLLOWER) -> None:
-        with self.engine.begin() as c:
+        with self._writing() as c:
             if c.execute(update(cursors).where(cursors.c.name == name)
                          .values(block=cursor.block, at=cursor.at)).rowcount == 0:
                 c.execute(insert(cursors).values(name=name, block=cursor.block, at=cursor.at))
@@ -243,18 +270,18 @@ class ReportReader:
         return self._cursor
 
 
-def _create_or_rebuild(engine: Engine) -> None:
+def _create_or_rebuild(conn: Connection) -> None:
     """Create the store's tables; a report table of an older shape is dropped and made again.
 
     Every row is derived from the registry and the chain, so nothing is lost: a look-up that
     misses verifies the document afresh. The follower's cursor stays (it says which events were
     applied, and a missing row is never taken for a current one).
     """
-    columns = {c["name"] for c in inspect(engine).get_columns(reports.name)} if inspect(engine).has_table(
-        reports.name) else None
+    found = inspect(conn)
+    columns = {c["name"] for c in found.get_columns(reports.name)} if found.has_table(reports.name) else None
     if columns is not None and columns != {c.name for c in reports.columns}:
-        reports.drop(engine)
-    metadata.create_all(engine)
+        reports.drop(conn)
+    metadata.create_all(conn)
 
 
 def _sqlite_path(engine: Engine) -> str | None:

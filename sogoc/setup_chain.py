@@ -14,7 +14,7 @@ from core.config import Settings
 from core.errors import ConfigurationError
 from registry import service
 from registry.chain import Keyring, Web3Ledger, deploy_registry
-from registry.db import make_engine, make_sessionmaker
+from registry.db import engine_for, make_sessionmaker
 from signer.pki import DevPki, init_dev_pki
 
 
@@ -77,7 +77,7 @@ def ensure_dev_setup(settings: Settings) -> tuple[Settings, DevPki]:
         settings.config_file.write_text(
             "# Written by `sogoc demo`: the development chain's contract and the dev PKI's root.\n"
             "# The dev root is trusted only because this file says so.\n" + settings.to_toml(), "utf-8")
-    sessions = make_sessionmaker(make_engine(settings.database))
+    sessions = make_sessionmaker(engine_for(settings))
     with sessions() as s:
         for i in INSTITUTIONS:
             service.register_institution(s, code=i.code, name=i.name, kind=i.kind, parent_code=i.parent,

@@ -98,3 +98,22 @@ def signed_transcript(demo_cohort, transcripts, dev_keys, dev_timestamper) -> Si
     unsigned = render_transcript(transcript, credential, url)
     return SignedTranscript(sign_transcript(unsigned, *dev_keys, dev_timestamper), unsigned,
                             transcript, credential, url)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A real PostgreSQL server for the whole session (tests/db_helpers.py), stopped afterwards."""
+    from chain_helpers import free_port
+    from db_helpers import postgres_server
+
+    with postgres_server(free_port()) as server:
+        yield server
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def database_url(request, tmp_path) -> str:
+    """An empty registry database, once on SQLite (a file) and once on PostgreSQL (a fresh database
+    on the session's server): a test that takes this fixture runs on both."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'registry.db'}"
+    return request.getfixturevalue("postgres_server").create_database()

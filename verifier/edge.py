@@ -24,6 +24,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
+from core.errors import ERROR_BODY_SCHEMA
 from verifier.limits import TokenBucket, client_address, retry_after
 
 Scope = dict[str, Any]
@@ -192,6 +193,41 @@ def install_error_handlers(app: FastAPI, error_page: Callable[[int, str, str | N
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(Exception, internal_error)
+    _document_edge_answers(app)
+
+
+def _document_edge_answers(app: FastAPI) -> None:
+    """Make /openapi.json say what the edge answers on every operation, whoever wrote the route:
+    422 ``invalid_request`` as ``{"code", "detail"}`` (FastAPI documents its own list, which no
+    client ever gets) and 429 ``rate_limited`` wherever a budget applies."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        fresh = app.openapi_schema is None
+        schema = build()
+        if fresh:
+            for path, operations in schema.get("paths", {}).items():
+                for method, operation in operations.items():
+                    responses = operation.setdefault("responses", {})
+                    if "422" in responses:
+                        responses["422"] = _error_response("`invalid_request`: a parameter or the body is malformed")
+                    if budget_of(method.upper(), path) and "429" not in responses:
+                        responses["429"] = _error_response("`rate_limited`: too many requests from this client",
+                                                           retry_after=True)
+            for unused in ("HTTPValidationError", "ValidationError"):
+                schema.get("components", {}).get("schemas", {}).pop(unused, None)
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _error_response(description: str, *, retry_after: bool = False) -> dict[str, Any]:
+    response: dict[str, Any] = {"description": description,
+                                "content": {"application/json": {"schema": ERROR_BODY_SCHEMA}}}
+    if retry_after:
+        response["headers"] = {"Retry-After": {"description": "Seconds to wait before trying again",
+                                               "schema": {"type": "integer"}}}
+    return response
 
 
 # -- logs without personal data

@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 
 from core.credential import document_id_from_code, is_document_id
-from core.errors import InvalidInput, SogocError, UnknownDocument
+from core.errors import ERROR_BODY_SCHEMA, InvalidInput, SogocError, UnknownDocument
 from verifier import edge, examples, i18n, pages
 from verifier.pages import MAX_UPLOAD
 from verifier.report import PublishedReport, Report, StoredPage
@@ -254,9 +254,7 @@ _UPLOAD_BODY = {"requestBody": {"required": True, "content": {
     "application/pdf": {"schema": {"type": "string", "format": "binary", "description": "The signed PDF"}},
 }}}
 
-_ERROR_SCHEMA = {"type": "object", "required": ["code", "detail"], "properties": {
-    "code": {"type": "string", "description": "Stable machine-readable code; never changes once released"},
-    "detail": {"type": "string", "description": "One sentence in English for a developer"}}}
+_ERROR_SCHEMA = ERROR_BODY_SCHEMA
 
 
 def _responses(*errors: tuple[int, str, str], withhold_private: bool = False) -> dict[int | str, dict[str, Any]]:

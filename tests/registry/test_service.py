@@ -1,4 +1,4 @@
-"""Registry use cases on a real SQLite database with a fake ledger (the chain is tested in e2e)."""
+"""Registry use cases on a real database (SQLite and PostgreSQL) with a fake ledger (the chain is tested in e2e)."""
 
 import json
 from pathlib import Path
@@ -54,14 +54,16 @@ class FakeLedger:
 
 
 @pytest.fixture
-def session(tmp_path):
-    sessions = make_sessionmaker(make_engine(f"sqlite:///{tmp_path / 'r.db'}"))
+def session(database_url):
+    engine = make_engine(database_url)
+    sessions = make_sessionmaker(engine)
     with sessions() as s:
         for code, kind, parent in (("SGD-79", "authority", None), ("THPT-A", "issuer", "SGD-79"),
                                    ("THPT-B", "issuer", "SGD-79"), ("SGD-01", "authority", None)):
             service.register_institution(s, code=code, name=code, kind=kind, parent_code=parent,
                                          chain_address="0x" + keccak256(code.encode()).hex()[:40])
         yield s
+    engine.dispose()  # PostgreSQL keeps no connection of a finished test open
 
 
 def credentials(n=3, issuer="THPT-A"):

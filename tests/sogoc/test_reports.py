@@ -1,13 +1,15 @@
-"""The report store on a real SQLite file, and the follower's lock between worker processes."""
+"""The report store on a real database (SQLite and PostgreSQL), and the follower's lock between worker processes."""
 
 from __future__ import annotations
 
 import json
+import threading
 import zlib
 
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import Column, LargeBinary, MetaData, String, Table, text
 
+from registry.db import make_engine
 from core.status import CheckCode, CheckStatus, Verdict
 from sogoc.follower import ChainFollower
 from sogoc.reports import Cursor, ReportReader, ReportStore
@@ -27,8 +29,10 @@ def report(status: Verdict = Verdict.VALID) -> Report:
 
 
 @pytest.fixture
-def engine(tmp_path):
-    return create_engine(f"sqlite:///{tmp_path / 'registry.db'}")
+def engine(database_url):
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
 
 
 def test_a_stored_report_is_served_as_public_json_with_when_it_was_checked(engine):
@@ -62,9 +66,11 @@ def test_its_landing_pages_are_stored_with_it_without_the_withheld_fields(engine
 def test_a_report_table_of_an_older_shape_is_made_again(engine):
     """Reports are derived data: a store started on an older table (no pages) rebuilds it, and the
     documents are verified afresh on their next look-up."""
+    old = Table("verification_reports", MetaData(), Column("document_id", String(26), primary_key=True),
+                Column("body", LargeBinary))
     with engine.begin() as c:
-        c.exec_driver_sql("CREATE TABLE verification_reports (document_id VARCHAR(26) PRIMARY KEY, body BLOB)")
-        c.exec_driver_sql("INSERT INTO verification_reports VALUES ('%s', x'7b7d')" % DOC)
+        old.create(c)
+        c.execute(old.insert().values(document_id=DOC, body=b"{}"))
     store = ReportStore(engine)
     assert ReportReader(engine).get(DOC) is None
     store.put(DOC, report(), checked_block=12)
@@ -141,9 +147,30 @@ def test_pages_made_by_other_code_are_rendered_again(engine):
     store, reader = ReportStore(engine), ReportReader(engine)
     store.put(DOC, report(), checked_block=12)
     with engine.begin() as c:
-        c.exec_driver_sql("UPDATE verification_reports SET page_vi = ?, page_version = 'old'",
-                          (zlib.compress(b"<p>old</p>"),))
+        c.execute(text("UPDATE verification_reports SET page_vi = :page, page_version = 'old'"),
+                  {"page": zlib.compress(b"<p>old</p>")})
     assert reader.get_page(DOC, "vi").version == "old"  # the route renders afresh (tests/verifier)
     assert store.render_stale_pages() == 1 and store.render_stale_pages() == 0
     page = reader.get_page(DOC, "vi")
     assert page.version == page_version() and "Nguyễn Thị Ánh Tuyết" in page.html.decode()
+
+
+def test_verifications_of_one_document_finishing_together_store_the_latest_without_error(engine):
+    """Several workers verifying one document at once (a look-up miss on each): on PostgreSQL two
+    inserts of the same id would collide without the store's write lock."""
+    store, reader = ReportStore(engine), ReportReader(engine)
+    errors: list[Exception] = []
+
+    def put(block: int) -> None:
+        try:
+            store.put(DOC, report(), checked_block=block)
+        except Exception as e:  # noqa: BLE001 - collected for the assertion
+            errors.append(e)
+
+    workers = [threading.Thread(target=put, args=(block,)) for block in range(100, 116)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(30)
+    assert errors == []
+    assert reader.get(DOC).checked_block == 115

@@ -65,6 +65,7 @@ class BulkRejected(InvalidInput):
     """A bulk submission with bad items: nothing of it is stored; ``errors`` lists every bad item."""
 
     code = "bulk_rejected"
+    http_status = 422
 
     def __init__(self, detail: str, errors: list[dict[str, object]]) -> None:
         super().__init__(detail)

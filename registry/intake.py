@@ -82,20 +82,19 @@ def parse_submission(item: Any, max_pdf_bytes: int = MAX_PDF_BYTES) -> Submissio
     return Submission(Credential.from_obj(item["credential"]), pdf, actual)
 
 
-def parse_items(items: Any, max_items: int, max_pdf_bytes: int = MAX_PDF_BYTES) -> list[Submission]:
-    """Every item of a bulk body, or BulkRejected naming each bad one by index."""
+def parse_items(items: Any, max_items: int, max_pdf_bytes: int = MAX_PDF_BYTES) -> list[Submission | SogocError]:
+    """Every item of a bulk body, checked: a Submission, or the error of a bad item (kept in its
+    place, so that :func:`submit` reports it with its index beside any other problem)."""
     if not isinstance(items, list) or not items:
         raise InvalidInput("documents is a non-empty list", code="bad_document")
     if len(items) > max_items:
         raise PayloadTooLarge(f"at most {max_items} documents per request, not {len(items)}")
-    parsed, errors = [], []
-    for index, item in enumerate(items):
+    parsed: list[Submission | SogocError] = []
+    for item in items:
         try:
             parsed.append(parse_submission(item, max_pdf_bytes))
         except SogocError as e:
-            errors.append((index, e))
-    if errors:
-        raise _rejected(errors)
+            parsed.append(e)
     return parsed
 
 
@@ -119,37 +118,42 @@ def check_issuer_on_chain(code: str, issuers: IssuerLookup, now: int | None = No
         raise IssuerInactive(f"{code}'s period ended at {record.valid_until} (unix time)", code="issuer_expired")
 
 
-def submit(session: Session, actor: Institution, submissions: Sequence[Submission], acting: Acting, *,
+def submit(session: Session, actor: Institution, submissions: Sequence[Submission | SogocError], acting: Acting, *,
            issuers: IssuerLookup | None, action: str = "document.submit") -> list[Accepted]:
     """Store every submission (state ``pending``) or none, in one transaction with its audit line.
 
-    Raises the one error of a single submission, or BulkRejected listing every bad item of many.
-    A document stored before with the same content is returned, not written again; the same id
-    with other content is ``document_conflict``. ``issuers`` reads the contract (None: not checked,
-    for in-process callers beside the registry; the contract still refuses at anchoring time).
+    Raises the one error of a single submission, or BulkRejected listing every bad item of many
+    (an item may arrive as the error found when parsing it). A document stored before with the
+    same content is returned, not written again; the same id with other content is
+    ``document_conflict``. ``issuers`` reads the contract (None: not checked, for in-process
+    callers beside the registry; the contract still refuses at anchoring time).
     """
     if actor.kind not in (ISSUER, AUTHORITY):
         raise InvalidInput(f"{actor.code} does not issue documents", code="not_an_issuer")
     errors: list[tuple[int, SogocError]] = []
-    known = set(session.scalars(select(Institution.code).where(
-        Institution.code.in_({s.credential.issuer for s in submissions}))))
+    valid: list[tuple[int, Submission]] = []
+    named = {s.credential.issuer for s in submissions if isinstance(s, Submission)}
+    known = set(session.scalars(select(Institution.code).where(Institution.code.in_(named))))
     for index, s in enumerate(submissions):
-        if s.credential.issuer not in known:
+        if isinstance(s, SogocError):
+            errors.append((index, s))
+        elif s.credential.issuer not in known:
             errors.append((index, UnknownIssuer(f"no issuer with code {s.credential.issuer!r}")))
         elif not may_submit_for(actor, s.credential.issuer):
             errors.append((index, NotYourIssuer(f"{actor.code} may not submit documents of {s.credential.issuer}")))
-    if errors:
-        raise _one_or_all(errors, len(submissions))
+        else:
+            valid.append((index, s))
     if issuers is not None:
         check_issuer_on_chain(actor.code, issuers)
     for attempt in (1, 2):
-        rows, accepted, errors = _rows(session, submissions)
-        if errors:
-            raise _one_or_all(errors, len(submissions))
+        rows, accepted, conflicts = _rows(session, valid)
+        if errors or conflicts:
+            raise _one_or_all(sorted(errors + conflicts, key=lambda e: e[0]), len(submissions))
         if rows:
             session.execute(insert(Document.__table__), rows)
-        session.add(acting.line(action, target=submissions[0].credential.id if len(submissions) == 1 else actor.code,
-                                subject=actor.code, count=len(submissions)))
+        single = len(submissions) == 1
+        session.add(acting.line(action, target=accepted[0].document_id if single else actor.code,
+                                subject=actor.code, count=None if single else len(submissions)))
         try:
             session.commit()
             return accepted
@@ -164,9 +168,9 @@ def _one_or_all(errors: list[tuple[int, SogocError]], total: int) -> SogocError:
     return errors[0][1] if total == 1 else _rejected(errors)
 
 
-def _rows(session: Session, submissions: Sequence[Submission]) -> tuple[list[dict], list[Accepted], list]:
+def _rows(session: Session, submissions: Sequence[tuple[int, Submission]]) -> tuple[list[dict], list[Accepted], list]:
     """The rows to insert, the answer per submission, and the conflicts."""
-    ids = [s.credential.id for s in submissions]
+    ids = [s.credential.id for _i, s in submissions]
     stored: dict[str, bytes] = {}
     states: dict[str, str] = {}
     for start in range(0, len(ids), _SELECT_CHUNK):
@@ -178,7 +182,7 @@ def _rows(session: Session, submissions: Sequence[Submission]) -> tuple[list[dic
     rows: list[dict] = []
     accepted: list[Accepted] = []
     errors: list[tuple[int, SogocError]] = []
-    for index, s in enumerate(submissions):
+    for index, s in submissions:
         c = s.credential
         data_hash = sha256(c.to_json())
         leaf = bytes(leaf_hash(data_hash, s.pdf_sha256))

@@ -17,6 +17,7 @@ from typing import Iterator, Sequence
 
 from core.config import Settings
 from core.errors import SogocError
+from sogoc import registry_cli
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 
@@ -95,6 +96,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="the token's PKCS#11 library (the CA's driver; default: SoftHSM2)")
     iss.set_defaults(func=cmd_transcripts_issue)
 
+    registry_cli.add_commands(sub)
+
     pki = sub.add_parser("pki", help="development PKI")
     pki_sub = pki.add_subparsers(metavar="ACTION")
     init = pki_sub.add_parser("init", help="create (or load) the development PKI")
@@ -154,6 +157,7 @@ def _serve(settings: Settings, workers: int) -> None:
 
     # The workers load the settings themselves: give them this command's data directory.
     os.environ["SOGOC_DATA_DIR"] = str(settings.data_dir)
+    _unlock_keystore_for_workers(settings)
     # uvicorn re-raises SIGTERM after its graceful shutdown; make that an exit that runs our
     # `finally` blocks, so the development chain is stopped and its state written.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
@@ -161,6 +165,16 @@ def _serve(settings: Settings, workers: int) -> None:
     # proxy_headers off: who the client is (for rate limits) is decided by settings.trusted_proxies alone
     uvicorn.run("sogoc.app:app_factory", factory=True, workers=workers, host=settings.host, port=settings.port,
                 log_level="warning", access_log=False, proxy_headers=False)
+
+
+def _unlock_keystore_for_workers(settings: Settings) -> None:
+    """Workers sign revocations with the chain keystore: ask for its passphrase once, here, on a
+    terminal (production without $SOGOC_KEYSTORE_PASSPHRASE), and hand it to them in their
+    environment. Without a terminal the API's revocations answer ``keystore_locked``."""
+    from registry.keystore import PASSPHRASE_VARIABLE, passphrase
+
+    if settings.environment != "development" and PASSPHRASE_VARIABLE not in os.environ and sys.stdin.isatty():
+        os.environ[PASSPHRASE_VARIABLE] = passphrase(settings.environment)
 
 
 def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:

@@ -53,6 +53,17 @@ class Settings:
     trusted_proxies: str = ""
     #: Largest PDF the verifier accepts for upload.
     max_upload_mb: int = 20
+    #: scrypt cost (N, a power of two) of new chain keys in the keystore; 0: 2**18 in production,
+    #: 2**14 in development. Reading a key uses the cost written in its file.
+    keystore_scrypt_n: int = 0
+    #: The registry API: largest request body (413 beyond), and most documents in one bulk submission.
+    api_max_body_mb: int = 256
+    api_max_bulk_documents: int = 10_000
+
+    @property
+    def keystore_dir(self) -> Path:
+        """Encrypted chain keys (Web3 Secret Storage), one file per institution code."""
+        return self.data_dir / "chain" / "keystore"
 
     @property
     def database(self) -> str:

@@ -132,7 +132,11 @@ class Credential:
 
     @classmethod
     def from_json(cls, data: bytes | str) -> "Credential":
-        obj = parse_json(data, what="credential")
+        return cls.from_obj(parse_json(data, what="credential"))
+
+    @classmethod
+    def from_obj(cls, obj: Any) -> "Credential":
+        """A credential from parsed JSON (the registry's bulk intake parses a whole request at once)."""
         if not isinstance(obj, dict) or not str(obj.get("format", "")).startswith("sogoc.credential/"):
             raise InvalidInput(f"not a {FORMAT} credential", code="bad_credential")
         if obj["format"] != FORMAT:

@@ -30,6 +30,10 @@ class SogocError(Exception):
     def __str__(self) -> str:
         return f"[{self.code}] {self.detail}"
 
+    def to_json(self) -> dict[str, object]:
+        """The API's error body; a subclass may add fields beside the two every client can rely on."""
+        return {"code": self.code, "detail": self.detail}
+
 
 class InvalidInput(SogocError):
     """Data that breaks the format: a clerk or a client can fix it."""

@@ -1,60 +1,24 @@
 """The registry's writing side of the chain: deploy, set up institutions, anchor, revoke.
 
-Transactions are signed locally with the institution's key (from a :class:`Keyring`) and sent
+Transactions are signed locally with the institution's key (from a :class:`registry.keystore.Keystore`) and sent
 raw over JSON-RPC, so the same code runs against anvil and a Besu QBFT network. A revert is
 reported with the contract's custom error name, e.g. ``RegistryUnauthorized``.
 """
 
 from __future__ import annotations
 
-import json
-import os
-from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 from web3 import Web3
 from web3.exceptions import ContractCustomError, ContractLogicError, TimeExhausted, Web3Exception
 
 from core.chain import RegistryReader, artifact
-from core.errors import ChainError, ConfigurationError
+from core.errors import ChainError
 from core.hashes import ZERO, Hash32, institution_id
+from registry.keystore import Keystore
 from registry.ledger import RecordedRevocation, TxReceipt
-
-
-class Keyring:
-    """Chain accounts of the institutions this registry acts for, by institution code.
-
-    WARNING: development only keeps keys in a plain JSON file (mode 0600) under the data
-    directory; production keys belong in an encrypted keystore or an external signer (issue #6).
-    """
-
-    def __init__(self, accounts: dict[str, LocalAccount]) -> None:
-        self._accounts = dict(accounts)
-
-    @classmethod
-    def load_or_create(cls, path: Path, codes: Sequence[str]) -> "Keyring":
-        keys: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
-        missing = [c for c in codes if c not in keys]
-        for code in missing:
-            keys[code] = Account.create().key.hex()
-        if missing or not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w") as f:
-                json.dump(keys, f, indent=1)
-        return cls({code: Account.from_key(k) for code, k in keys.items()})
-
-    def __getitem__(self, code: str) -> LocalAccount:
-        try:
-            return self._accounts[code]
-        except KeyError:
-            raise ConfigurationError(f"no chain key for institution {code!r} in this registry's keyring") from None
-
-    def __contains__(self, code: str) -> bool:
-        return code in self._accounts
 
 
 def _error_names() -> dict[str, str]:
@@ -118,7 +82,7 @@ def _transact(w3: Web3, account: LocalAccount, build: Callable[[], Any], timeout
 class Web3Ledger:
     """:class:`registry.ledger.Ledger` on a real node."""
 
-    def __init__(self, reader: RegistryReader, keyring: Keyring) -> None:
+    def __init__(self, reader: RegistryReader, keyring: Keystore) -> None:
         self.reader = reader
         self.w3 = reader.w3
         self.functions = reader.contract.functions

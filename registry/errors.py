@@ -1,6 +1,6 @@
 """Registry errors: each a stable code a clerk's software can match on."""
 
-from core.errors import Conflict, Forbidden, NotFound, SogocError
+from core.errors import Conflict, Forbidden, InvalidInput, NotFound, SogocError
 
 
 class UnknownInstitution(NotFound):
@@ -34,3 +34,55 @@ class DatabaseNotMigrated(SchemaError):
     """The database is not at the newest revision, and this process may not upgrade it (production)."""
 
     code = "database_not_migrated"
+
+
+class Unauthenticated(SogocError):
+    """No credentials, or credentials that do not open any door. Codes: ``missing_credentials``,
+    ``invalid_credentials``, ``revoked_credentials``, ``expired_credentials``."""
+
+    code = "invalid_credentials"
+    http_status = 401
+
+
+class NotAnAuthority(Forbidden):
+    """An action of authorities (or the Ministry) asked by a school."""
+
+    code = "not_an_authority"
+
+
+class NotYourIssuer(Forbidden):
+    """A document submitted under another institution's issuer code."""
+
+    code = "not_your_issuer"
+
+
+class UnknownIssuer(InvalidInput):
+    """A credential names an issuer this registry does not know."""
+
+    code = "unknown_issuer"
+
+
+class IssuerInactive(Forbidden):
+    """The contract would refuse the anchor: ``issuer_not_on_chain``, ``issuer_suspended``,
+    ``issuer_not_yet_valid``, ``issuer_expired``. Refused at intake, before an anchor is wasted."""
+
+    code = "issuer_inactive"
+
+
+class PayloadTooLarge(InvalidInput):
+    code = "too_large"
+    http_status = 413
+
+
+class BulkRejected(InvalidInput):
+    """A bulk submission with bad items: nothing of it is stored; ``errors`` lists every bad item."""
+
+    code = "bulk_rejected"
+    http_status = 422
+
+    def __init__(self, detail: str, errors: list[dict[str, object]]) -> None:
+        super().__init__(detail)
+        self.errors = errors
+
+    def to_json(self) -> dict[str, object]:
+        return {**super().to_json(), "errors": self.errors}

@@ -120,3 +120,55 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[dict] = mapped_column(JSON)
+
+
+class ApiKey(Base):
+    """An institution's API key. The token is shown once; only the SHA-256 of its secret is kept.
+
+    ``key_id`` is the public half of the token (``sgk_<key_id>_<secret>``): the key is found by it,
+    then the secret's hash is compared in constant time. Why a fast hash: docs/registry-api.md.
+    A key works while it is neither revoked nor past ``expires_at`` (set on the old key when a
+    rotation gives it an overlap).
+    """
+
+    __tablename__ = "api_keys"
+    __table_args__ = (Index("ix_api_keys_institution", "institution_code"),)
+
+    key_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    institution_code: Mapped[str] = mapped_column(ForeignKey("institutions.code"))
+    secret_sha256: Mapped[bytes] = mapped_column(LargeBinary(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column()
+    revoked_at: Mapped[datetime | None] = mapped_column()
+    #: The key that replaced this one in a rotation.
+    replaced_by: Mapped[str | None] = mapped_column(String(16))
+
+
+class AuditEntry(Base):
+    """One line of the append-only audit log: who did what to which target, when, and how it ended.
+
+    Ids and codes only, never names or document content. ``subject_code`` is the institution the
+    target belongs to (the document's issuer, the key's institution): an authority reads the
+    entries whose actor or subject is itself or one of its issuers. Refusals are written too,
+    with their error code, in a transaction of their own after the refused work is rolled back.
+    UPDATE and DELETE are refused by database triggers, made by the migration that made the table
+    (registry/migrations/versions/0002_api_keys_audit_log.py).
+    """
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_actor", "actor_code", "id"), Index("ix_audit_subject", "subject_code", "id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    request_id: Mapped[str] = mapped_column(String(64))
+    #: The institution acting; None when the request could not be authenticated.
+    actor_code: Mapped[str | None] = mapped_column(String(64))
+    #: The API key used, or "cli" for a command run on the registry's host.
+    key_id: Mapped[str | None] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(32))  # document.submit, document.revoke, key.rotate...
+    target: Mapped[str | None] = mapped_column(String(64))  # a document id, a key id, an institution code
+    subject_code: Mapped[str | None] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(8))  # ok | refused
+    code: Mapped[str | None] = mapped_column(String(48))  # the error code of a refusal
+    #: How many documents a bulk submission carried.
+    count: Mapped[int | None] = mapped_column(Integer)

@@ -18,12 +18,13 @@ from core.errors import InvalidInput, SogocError, UnknownDocument
 from core.hashes import Hash32, sha256
 from core.merkle import MerkleTree, unpack_proof
 from core.status import AnchorState, RevocationReason
-from registry.errors import (AlreadyRevoked, DocumentConflict, NotAnchoredYet, NotYourDocument,
-                             UnknownInstitution)
+from registry import intake
+from registry.audit import Acting
+from registry.errors import AlreadyRevoked, NotAnchoredYet, NotYourDocument, PayloadTooLarge, UnknownInstitution
 from registry.ledger import Ledger
+from registry.permissions import may_act_on_documents_of
 from registry.models import Batch, Document, Institution, Revocation, utcnow
 
-MAX_PDF_BYTES = 20 * 1024 * 1024
 log = logging.getLogger("sogoc.registry")
 
 
@@ -48,31 +49,20 @@ def institution(session: Session, code: str) -> Institution:
 
 
 def submit_document(session: Session, credential: Credential, pdf: bytes) -> Document:
-    """Accept a signed document: stored durably, state ``pending``, before this returns.
+    """Accept one signed document in process, as its issuer (``sogoc transcripts issue``, the demo):
+    the same intake as the API (registry.intake), without the chain check of the issuer.
 
     Submitting the same document again returns the stored one; another content under the same
     id is refused, never overwritten.
     """
+    if len(pdf) > intake.MAX_PDF_BYTES:
+        raise PayloadTooLarge(f"the PDF is larger than {intake.MAX_PDF_BYTES // (1024 * 1024)} MiB")
     if not pdf.startswith(b"%PDF-"):
         raise InvalidInput("the file is not a PDF", code="not_a_pdf")
-    if len(pdf) > MAX_PDF_BYTES:
-        raise InvalidInput(f"the PDF is larger than {MAX_PDF_BYTES // (1024 * 1024)} MiB", code="too_large")
     issuer = institution(session, credential.issuer)
-    if issuer.kind not in ("issuer", "authority"):
-        raise InvalidInput(f"{credential.issuer} does not issue documents", code="not_an_issuer")
-    pdf_hash = sha256(pdf)
-    leaf = credential.leaf(pdf_hash)
-    existing = session.get(Document, credential.id)
-    if existing is not None:
-        if existing.leaf == leaf:
-            return existing
-        raise DocumentConflict(f"document {credential.id} was already submitted with other content")
-    document = Document(id=credential.id, kind=int(credential.kind), issuer_code=credential.issuer,
-                        credential=credential.to_json(), pdf=pdf, pdf_sha256=pdf_hash,
-                        data_hash=credential.data_hash(), leaf=leaf, state=AnchorState.PENDING.value)
-    session.add(document)
-    session.commit()
-    return document
+    submission = intake.Submission(credential, pdf, sha256(pdf))
+    intake.submit(session, issuer, [submission], Acting.cli(issuer.code), issuers=None)
+    return document(session, credential.id)
 
 
 def seal_batches(session: Session, *, max_size: int = 100_000) -> list[Batch]:
@@ -147,14 +137,6 @@ def document(session: Session, document_id: str) -> Document:
     return found
 
 
-def may_act_for(session: Session, actor: Institution, issuer_code: str) -> bool:
-    """A school acts on its own documents; an authority on its own and its issuers'."""
-    if actor.code == issuer_code:
-        return True
-    issuer = session.get(Institution, issuer_code)
-    return issuer is not None and issuer.parent_code == actor.code
-
-
 def decision_hash(decision: str) -> Hash32:
     """On-chain reference of a decision: SHA-256 of its canonical text (NFC)."""
     text = decision.strip()
@@ -164,11 +146,15 @@ def decision_hash(decision: str) -> Hash32:
 
 
 def revoke_document(session: Session, ledger: Ledger, *, document_id: str, actor_code: str,
-                    reason: RevocationReason, decision: str) -> Revocation:
-    """Revoke one anchored document by a decision. The contract enforces the same rule."""
+                    reason: RevocationReason, decision: str, acting: Acting | None = None) -> Revocation:
+    """Revoke one anchored document by a decision. The contract enforces the same rule.
+
+    ``acting`` names the request in the audit line written with the revocation (default: a
+    command on the registry's host acting as ``actor_code``).
+    """
     doc = document(session, document_id)
     actor = institution(session, actor_code)
-    if not may_act_for(session, actor, doc.issuer_code):
+    if not may_act_on_documents_of(actor, institution(session, doc.issuer_code)):
         raise NotYourDocument(f"{actor_code} may not revoke documents issued by {doc.issuer_code}")
     if doc.revocation is not None:
         raise AlreadyRevoked(f"document {document_id} is already revoked")
@@ -187,6 +173,8 @@ def revoke_document(session: Session, ledger: Ledger, *, document_id: str, actor
     revocation = Revocation(document=doc, reason=int(reason), decision=decision.strip(), decision_hash=ref,
                             revoked_by=actor_code, tx_hash=tx_hash, block_number=block_number)
     session.add(revocation)
+    session.add((acting or Acting.cli(actor_code)).line("document.revoke", target=document_id,
+                                                         subject=doc.issuer_code))
     session.commit()
     return revocation
 

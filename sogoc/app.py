@@ -13,21 +13,25 @@ import gc
 import logging
 import time
 from contextlib import asynccontextmanager
+from functools import cache
 from pathlib import Path
 from typing import Callable
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.chain import RegistryReader, connect
+from core.chain import InstitutionRecord, RegistryReader, connect
 from core.config import Settings
 from core.errors import SogocError
+from core.hashes import institution_id
 from registry import service
+from registry.api import RequestIds, error_response
 from registry.api import create_router as registry_router
+from registry.chain import Web3Ledger
 from registry.db import engine_for, make_sessionmaker
 from registry.models import Document
 from sogoc.follower import ChainFollower
+from sogoc.setup_chain import keyring
 from sogoc.reports import ReportReader, ReportStore
 from verifier.docs import create_docs_router
 from verifier.evidence import Evidence
@@ -155,9 +159,7 @@ def create_app(settings: Settings, *, follow_chain: bool = False, follow_interva
     app = FastAPI(title="Sổ Gốc", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None,  # /docs: verifier.docs
                   description=API_DESCRIPTION)
 
-    @app.exception_handler(SogocError)
-    async def sogoc_error(_request: Request, exc: SogocError) -> JSONResponse:
-        return JSONResponse({"code": exc.code, "detail": exc.detail}, status_code=exc.http_status)
+    app.add_exception_handler(SogocError, error_response)
 
     install_public_edge(app, lookups_per_minute=settings.rate_limit_lookups,
                         uploads_per_minute=settings.rate_limit_uploads,
@@ -166,8 +168,18 @@ def create_app(settings: Settings, *, follow_chain: bool = False, follow_interva
     app.include_router(verifier_router(verification, max_upload=settings.max_upload_mb * 1024 * 1024,
                                        public_base_url=settings.public_base_url))  # first: by-id look-ups match first
     app.include_router(create_docs_router(app.title))
-    app.include_router(registry_router(sessions, chain))
+    app.include_router(registry_router(
+        sessions, chain, issuers=_issuer_lookup(verification.verifier.chain) if settings.contract_address else None,
+        ledger=cache(lambda: Web3Ledger(verification.verifier.chain, keyring(settings))),
+        on_revoked=verification.verify_document, max_body=settings.api_max_body_mb * 1024 * 1024,
+        max_bulk=settings.api_max_bulk_documents))
+    app.add_middleware(RequestIds)
     return app
+
+
+def _issuer_lookup(reader: RegistryReader) -> Callable[[str], InstitutionRecord]:
+    """An issuer's record as the contract holds it, by institution code (intake refuses before anchoring)."""
+    return lambda code: reader.institution(institution_id(code))
 
 
 def app_factory() -> FastAPI:

@@ -17,6 +17,7 @@ from typing import Iterator, Sequence
 
 from core.config import Settings
 from core.errors import SogocError
+from sogoc import registry_cli
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 
@@ -71,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     anchor = sub.add_parser("anchor", help="seal pending documents into batches and anchor them")
     anchor.set_defaults(func=cmd_anchor)
 
-    registry = sub.add_parser("registry", help="the registry's database")
+    registry = sub.add_parser("registry", help="the registry's administration: database schema, API keys")
     registry_sub = registry.add_subparsers(metavar="ACTION")
     migrate = registry_sub.add_parser("migrate", help="upgrade the database to the newest schema, keeping its data")
     migrate.add_argument("--sql", action="store_true", help="print the SQL of the upgrade instead of running it")
@@ -79,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     revision = registry_sub.add_parser("revision", help="developers: write a migration for a change of registry/models.py")
     revision.add_argument("-m", "--message", required=True, help="what the revision changes")
     revision.set_defaults(func=cmd_registry_revision)
+    registry_cli.add_commands(registry_sub)
 
     transcripts = sub.add_parser("transcripts", help="school side: import transcripts")
     transcripts_sub = transcripts.add_subparsers(metavar="ACTION")
@@ -179,6 +181,7 @@ def _serve(settings: Settings, workers: int) -> None:
 
     # The workers load the settings themselves: give them this command's data directory.
     os.environ["SOGOC_DATA_DIR"] = str(settings.data_dir)
+    _unlock_keystore_for_workers(settings)
     # uvicorn re-raises SIGTERM after its graceful shutdown; make that an exit that runs our
     # `finally` blocks, so the development chain is stopped and its state written.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
@@ -186,6 +189,16 @@ def _serve(settings: Settings, workers: int) -> None:
     # proxy_headers off: who the client is (for rate limits) is decided by settings.trusted_proxies alone
     uvicorn.run("sogoc.app:app_factory", factory=True, workers=workers, host=settings.host, port=settings.port,
                 log_level="warning", access_log=False, proxy_headers=False)
+
+
+def _unlock_keystore_for_workers(settings: Settings) -> None:
+    """Workers sign revocations with the chain keystore: ask for its passphrase once, here, on a
+    terminal (production without $SOGOC_KEYSTORE_PASSPHRASE), and hand it to them in their
+    environment. Without a terminal the API's revocations answer ``keystore_locked``."""
+    from registry.keystore import PASSPHRASE_VARIABLE, passphrase
+
+    if settings.environment != "development" and PASSPHRASE_VARIABLE not in os.environ and sys.stdin.isatty():
+        os.environ[PASSPHRASE_VARIABLE] = passphrase(settings.environment)
 
 
 def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:

@@ -7,13 +7,15 @@ address and the trusted roots go into ``<data_dir>/sogoc.toml`` so that every la
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 
 from core.chain import RegistryReader, connect
 from core.config import Settings
 from core.errors import ConfigurationError
 from registry import service
-from registry.chain import Keyring, Web3Ledger, deploy_registry
+from registry.chain import Web3Ledger, deploy_registry
+from registry.keystore import Keystore, passphrase, scrypt_n
 from registry.db import engine_for, make_sessionmaker
 from signer.pki import DevPki, init_dev_pki
 
@@ -34,22 +36,39 @@ OTHER_SCHOOL = DemoInstitution("THPT-79-LHP", "Trường THPT chuyên Lê Hồng
 INSTITUTIONS = (MINISTRY, DEPARTMENT, SCHOOL, OTHER_SCHOOL)
 
 
-def keyring(settings: Settings) -> Keyring:
-    """The development chain keys of the demo institutions (created on first use)."""
-    if settings.environment != "development":
-        raise ConfigurationError("chain keys outside development come from a keystore or an external signer, "
-                                 "not from the development key file")
-    return Keyring.load_or_create(settings.data_dir / "chain" / "dev-keys.json", [i.code for i in INSTITUTIONS])
+def keyring(settings: Settings) -> Keystore:
+    """The registry's chain keys: the encrypted keystore under the data directory.
+
+    In development the demo institutions' keys are created on first use, and a plain key file
+    left by an older demo (``chain/dev-keys.json``) is moved into the keystore and removed.
+    The passphrase: :func:`registry.keystore.passphrase` (the environment, a prompt, or in
+    development the development passphrase).
+    """
+    keys = Keystore(settings.keystore_dir, passphrase(settings.environment),
+                    scrypt_n=scrypt_n(settings.environment, settings.keystore_scrypt_n))
+    if settings.environment == "development":
+        _import_plain_dev_keys(keys, settings.data_dir / "chain" / "dev-keys.json")
+        keys.create_missing(i.code for i in INSTITUTIONS)
+    return keys
 
 
-def fund_dev_accounts(w3, keys: Keyring, codes) -> None:
+def _import_plain_dev_keys(keys: Keystore, path) -> None:
+    if not path.exists():
+        return
+    for code, key in json.loads(path.read_text()).items():
+        if code not in keys:
+            keys.create(code, bytes.fromhex(key.removeprefix("0x")))
+    path.unlink()
+
+
+def fund_dev_accounts(w3, keys: Keystore, codes) -> None:
     """Give development accounts a balance (anvil's ``anvil_setBalance``).
 
     Gas costs nothing here (price 0, as on the ministry's Besu network), but anvil's gas
     estimation still caps a transaction by the sender's balance.
     """
     for code in codes:
-        w3.provider.make_request("anvil_setBalance", [keys[code].address, hex(10**21)])
+        w3.provider.make_request("anvil_setBalance", [keys.address(code), hex(10**21)])
 
 
 def ensure_dev_setup(settings: Settings) -> tuple[Settings, DevPki]:
@@ -81,7 +100,7 @@ def ensure_dev_setup(settings: Settings) -> tuple[Settings, DevPki]:
     with sessions() as s:
         for i in INSTITUTIONS:
             service.register_institution(s, code=i.code, name=i.name, kind=i.kind, parent_code=i.parent,
-                                         chain_address=keys[i.code].address)
+                                         chain_address=keys.address(i.code))
     return settings, pki
 
 

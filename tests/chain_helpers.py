@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Iterator
 
 from core.chain import RegistryReader, connect
-from registry.chain import Keyring, Web3Ledger, deploy_registry
+from registry.chain import Web3Ledger, deploy_registry
+from registry.keystore import Keystore
 from sogoc.devchain import Anvil
 from sogoc.setup_chain import fund_dev_accounts
 
@@ -29,7 +30,8 @@ def registry_on_anvil(directory: Path, ministry: str, authority: str, schools: l
     try:
         codes = [ministry, authority, *schools]
         w3 = connect(f"http://127.0.0.1:{port}")
-        keys = Keyring.load_or_create(directory / "keys.json", codes)
+        keys = Keystore(directory / "keystore", "test passphrase", scrypt_n=2**10)  # cheap KDF: tests only
+        keys.create_missing(codes)
         fund_dev_accounts(w3, keys, codes)
         ledger = Web3Ledger(RegistryReader(w3, deploy_registry(w3, keys[ministry])), keys)
         ledger.register_authority(ministry, authority)

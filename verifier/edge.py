@@ -69,8 +69,9 @@ def budget_of(method: str, path: str) -> str | None:
     """Which budget a request spends: ``upload``, ``lookup`` (anything naming a document id) or none."""
     if method == "POST" and path in ("/verify", "/api/v1/verify"):
         return "upload"
-    if method in ("GET", "HEAD") and (path == "/v" or path.startswith(("/v/", "/api/v1/verify/", "/api/v1/documents/"))):
-        return "lookup"
+    if method in ("GET", "HEAD") and (path == "/v" or path.startswith(("/v/", "/api/v1/verify/"))
+                                      or (path.startswith("/api/v1/documents/") and path.endswith("/evidence"))):
+        return "lookup"  # an institution's own status reads (with its API key) are not public look-ups
     return None
 
 

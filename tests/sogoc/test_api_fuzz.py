@@ -20,6 +20,9 @@ from schemathesis.checks import positive_data_acceptance
 
 from chain_helpers import registry_on_anvil
 from core.config import Settings
+from registry import auth, service
+from registry.audit import Acting
+from registry.db import make_engine, make_sessionmaker
 from sogoc.app import create_app
 
 #: Requests per database, shared by the operations (at least MIN_EXAMPLES each): the test stays
@@ -43,10 +46,16 @@ def app(chain, database_url, tmp_path):
 
 
 @pytest.fixture
-def api_headers() -> dict[str, str]:
-    """Headers every fuzzed request carries. The hook for authentication: once institutions have
-    API keys, this registers one and returns its ``Authorization`` header."""
-    return {}
+def api_headers(app, chain, database_url) -> dict[str, str]:
+    """Headers every fuzzed request carries: a school's API key, so the institutions' endpoints
+    are fuzzed past authentication (its own documents, other ids, malformed bodies)."""
+    with make_sessionmaker(make_engine(database_url))() as s:
+        for code, kind, parent in (("BGDDT", "ministry", None), ("SGD-79", "authority", "BGDDT"),
+                                   ("THPT-A", "issuer", "SGD-79")):
+            service.register_institution(s, code=code, name=code, kind=kind, parent_code=parent,
+                                         chain_address=chain.keyring[code].address)
+        token = auth.create_key(s, "THPT-A", Acting.cli()).token
+    return {"Authorization": f"Bearer {token}"}
 
 
 def test_every_operation_answers_as_documented_and_never_fails(app, api_headers):

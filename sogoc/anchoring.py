@@ -12,6 +12,7 @@ import logging
 
 from core.chain import RegistryReader
 from core.config import Settings
+from core.errors import SogocError
 from registry.anchoring import AnchoringRules, PassResult
 from registry.chain import Web3Ledger
 from registry.db import make_engine, make_sessionmaker
@@ -48,8 +49,13 @@ class ReportKeeper:
 
             self._service = self._service or build_service(self.settings)
             for document_id in anchored:
-                self._service.verify_document(document_id)
-            self.published += len(anchored)
+                try:
+                    self._service.verify_document(document_id)
+                    self.published += 1
+                except SogocError as e:  # a report is derived data: never let it stop anchoring
+                    log.warning("report of document %s not stored (%s); look-ups verify it afresh", document_id,
+                                e.code)
+                    self.drop([document_id])
 
     def drop(self, document_ids: list[str]) -> None:
         for start in range(0, len(document_ids), CHUNK):

@@ -146,29 +146,3 @@ def test_the_worker_anchors_by_itself_and_stops_cleanly_on_sigterm(registry_dir,
     assert "stopped after" in log.read_text()
     assert_anchored_exactly_once(registry_dir, ledger)
 
-
-def test_reconcile_exits_1_on_differences_and_repair_says_what_it_did(registry_dir, chain):
-    from core.hashes import Hash32
-    from registry.anchoring import AnchoringRules, seal_due
-
-    _directory, ledger = chain
-    snapshot = ledger.w3.provider.make_request("evm_snapshot", [])["result"]  # other tests' roots are not ours
-    try:
-        sessions = make_sessionmaker(make_engine(f"sqlite:///{registry_dir / 'registry.db'}"))
-        with sessions() as s:
-            [first, *_rest] = seal_due(s, AnchoringRules(batch_max_size=3), force=True)
-            batch = s.get(Batch, first)
-            ledger.anchor(batch.issuer_code, Hash32(batch.root), batch.leaf_count, batch.kind)  # behind its back
-
-        def reconcile(*extra):
-            return subprocess.run([*SOGOC, "--data-dir", str(registry_dir), "registry", "reconcile", *extra],
-                                  env=environment(registry_dir, ledger), capture_output=True, text=True, timeout=60,
-                                  cwd=Path(__file__).parents[2])
-
-        found = reconcile()
-        assert found.returncode == 1 and f"anchored_on_chain_not_in_db: batch {first} (sealed" in found.stdout
-        repaired = reconcile("--repair")
-        assert repaired.returncode == 0 and f"repaired: batch {first} and its 3 documents marked anchored" in repaired.stdout
-        assert reconcile().returncode == 0
-    finally:
-        ledger.w3.provider.make_request("evm_revert", [snapshot])

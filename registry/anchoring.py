@@ -171,8 +171,9 @@ def send_sealed(session: Session, ledger: Ledger, rules: AnchoringRules, result:
     for batch in session.scalars(select(Batch).where(Batch.state == SEALED).order_by(Batch.id)).all():
         if batch.issuer_code in busy:
             continue
-        busy.add(batch.issuer_code)
         _per_batch(session, batch, result, lambda: _send_one(session, ledger, rules, batch, result))
+        if batch.state == ANCHORING:  # a stuck batch (nothing in flight) does not hold back the next one
+            busy.add(batch.issuer_code)
 
 
 def _send_one(session: Session, ledger: Ledger, rules: AnchoringRules, batch: Batch, result: PassResult) -> None:

@@ -148,3 +148,14 @@ def test_only_one_anchoring_process_per_database(sessions):
         with pytest.raises(AnchoringBusy):
             AnchoringLock(engine).acquire()
     AnchoringLock(engine).acquire().release()  # free again
+
+
+def test_a_stuck_batch_does_not_hold_back_the_same_issuers_next_batch(sessions):
+    ledger = FakeLedger()
+    submit(sessions, 2)
+    with sessions() as s:
+        [stuck] = anchoring.seal_due(s, AnchoringRules(), force=True)
+        ledger.anchored[s.get(Batch, stuck).root] = ("THPT-B", None)
+    submit(sessions, 1)
+    settled = anchor_until_settled(sessions, ledger, AnchoringRules(), timeout=5)
+    assert list(settled.stuck) == [stuck] and settled.anchored_documents == 1

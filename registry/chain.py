@@ -149,7 +149,8 @@ class Web3Ledger:
         receipt = _transact(self.w3, self.keyring[code], build)
         block = self.w3.eth.get_block(receipt["blockNumber"])
         return TxReceipt(tx_hash=Hash32(bytes(receipt["transactionHash"])),
-                         block_number=receipt["blockNumber"], block_time=block["timestamp"])
+                         block_number=receipt["blockNumber"], block_time=block["timestamp"],
+                         block_hash=Hash32(bytes(receipt["blockHash"])))
 
     # -- institutions (set-up acts of the Ministry and the authorities)
 

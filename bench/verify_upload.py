@@ -114,12 +114,10 @@ def make_transcripts(settings, pki, count: int) -> list[Path]:
 
 def anchor(settings, paths: list[Path]) -> None:
     """Submit every file to the registry and anchor what is pending (a re-run changes nothing)."""
-    from core.chain import RegistryReader
     from core.credential import Credential
     from registry import service
-    from registry.chain import Web3Ledger
     from registry.db import engine_for, make_sessionmaker
-    from sogoc.setup_chain import keyring
+    from sogoc.anchoring import anchor_once
     from verifier.pdf import extract_credential_json
 
     sessions = make_sessionmaker(engine_for(settings))
@@ -127,9 +125,9 @@ def anchor(settings, paths: list[Path]) -> None:
         for path in paths:
             pdf = path.read_bytes()
             service.submit_document(session, Credential.from_json(extract_credential_json(pdf) or b""), pdf)
-        result = service.anchor_pending(session, Web3Ledger(RegistryReader.from_settings(settings), keyring(settings)))
-        if result.failed:
-            raise result.failed[0][1]
+    settled = anchor_once(settings)
+    if settled.stuck:
+        raise next(iter(settled.stuck.values()))
 
 
 # -- 3: one process, one core

@@ -64,6 +64,17 @@ class Settings:
     def keystore_dir(self) -> Path:
         """Encrypted chain keys (Web3 Secret Storage), one file per institution code."""
         return self.data_dir / "chain" / "keystore"
+    #: Anchoring (docs/anchoring.md): a batch closes when an issuer has this many pending
+    #: documents of one kind, or when its oldest pending document has waited this long.
+    batch_max_size: int = 10_000
+    batch_max_age_seconds: int = 60
+    #: Blocks on top of (and including) an anchor's block before it counts: 1 on the dev chain,
+    #: where anvil mines at once; a QBFT network is final at 1 too; more on a chain that forks.
+    confirmations: int = 1
+    #: Pause of ``sogoc registry worker`` between passes, and after a chain error.
+    anchoring_interval_seconds: int = 2
+    #: How far back (in blocks) the worker re-checks confirmed anchors for a reorganisation.
+    reorg_watch_blocks: int = 64
 
     @property
     def database(self) -> str:
@@ -131,6 +142,9 @@ class Settings:
         result = replace(self, **parsed)
         if result.environment not in ("development", "production"):
             raise ConfigurationError(f"environment must be development or production, not {result.environment!r}")
+        for name in ("batch_max_size", "confirmations"):
+            if getattr(result, name) < 1:
+                raise ConfigurationError(f"setting {name}: must be 1 or more")
         return result
 
     def to_toml(self) -> str:

@@ -2,11 +2,15 @@
 
 Use cases take a :class:`Ledger`; production passes :class:`registry.chain.Web3Ledger`
 (a real node over JSON-RPC), unit tests a small fake.
+
+Anchoring is split into steps that the pipeline (:mod:`registry.anchoring`) can store in
+between: sign a transaction, broadcast its raw bytes, look for its receipt. Nothing here
+waits for a transaction except :meth:`Ledger.revoke`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol, Sequence
 
 from core.hashes import Hash32
@@ -14,11 +18,38 @@ from core.hashes import Hash32
 
 @dataclass(frozen=True)
 class TxReceipt:
-    """Where a transaction landed."""
+    """Where a transaction (or an anchor found on chain) landed."""
 
-    tx_hash: Hash32 | None  # None when an anchor was found on chain, not sent by us
+    tx_hash: Hash32 | None  # None when an anchor was found on chain but its event was not
     block_number: int
     block_time: int  # unix seconds
+    block_hash: Hash32 | None = None
+
+
+@dataclass(frozen=True)
+class SignedTransaction:
+    """A transaction signed here and not necessarily broadcast: what the registry stores first."""
+
+    tx_hash: Hash32
+    sender: str  # checksum address
+    nonce: int
+    raw: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Inclusion:
+    """A transaction's receipt: the block that holds it and whether it succeeded."""
+
+    block_number: int
+    block_hash: Hash32
+    succeeded: bool
+
+
+@dataclass(frozen=True)
+class Block:
+    number: int
+    hash: Hash32
+    time: int  # unix seconds
 
 
 @dataclass(frozen=True)
@@ -36,11 +67,32 @@ class Ledger(Protocol):
         Raises :class:`core.errors.ChainError` ``root_taken`` if another institution anchored it.
         """
 
+    def sign_anchor(self, issuer_code: str, root: Hash32, leaf_count: int, kind: int) -> SignedTransaction:
+        """Build and sign ``anchor(root, leaf_count, kind)`` from the issuer's account, with the
+        account's next nonce (pending transactions included). Sends nothing."""
+
+    def broadcast(self, raw: bytes) -> None:
+        """Hand a signed transaction to the node. A node that already has it says so, and that
+        is success (same bytes, same hash). Raises :class:`core.errors.ChainError` ``nonce_used``
+        when the node says the nonce was used by a mined transaction (this one or another)."""
+
+    def inclusion(self, tx_hash: Hash32) -> Inclusion | None:
+        """The receipt of ``tx_hash`` if it is in a block of the current chain."""
+
+    def is_pending(self, tx_hash: Hash32) -> bool:
+        """True if the node holds ``tx_hash`` in its pool (known, not yet in a block)."""
+
+    def mined_nonce(self, account: str) -> int:
+        """Transactions of ``account`` in blocks of the current chain (its next unused nonce there)."""
+
+    def head(self) -> int:
+        """The latest block number."""
+
+    def block(self, number: int) -> Block | None:
+        """Block ``number`` of the current chain, None if the chain is not that long (any more)."""
+
     def find_revocation(self, root: Hash32, leaf: Hash32) -> RecordedRevocation | None:
         """The revocation of ``leaf`` if the chain already records it."""
-
-    def anchor(self, issuer_code: str, root: Hash32, leaf_count: int, kind: int) -> TxReceipt:
-        """Anchor ``root`` from the issuer's account; returns once the transaction is mined."""
 
     def revoke(self, actor_code: str, root: Hash32, leaf: Hash32, proof: Sequence[Hash32],
                reason: int, decision: Hash32) -> TxReceipt:

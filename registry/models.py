@@ -2,7 +2,9 @@
 
 The registry is the system of record between schools and the chain: a document is stored
 first (state ``pending``), sealed into a batch whose Merkle root is stored before any
-transaction is sent (``anchoring``), and marked ``anchored`` once the root is on chain.
+transaction is sent (``anchoring``), and marked ``anchored`` once the root is on chain with
+enough confirmations. Each transaction is stored (:class:`AnchorTransaction`) before it is
+broadcast. See docs/anchoring.md.
 """
 
 from __future__ import annotations
@@ -51,30 +53,67 @@ class Institution(Base):
 
 
 class Batch(Base):
-    """One Merkle tree of one issuer's documents, anchored by one transaction."""
+    """One Merkle tree of one issuer's documents, anchored by one transaction.
+
+    States: ``sealed`` (root and proofs stored, no live transaction), ``anchoring`` (a stored
+    transaction is being broadcast and tracked), ``anchored`` (confirmed; proofs published).
+    """
 
     __tablename__ = "batches"
+    __table_args__ = (Index("ix_batches_state", "state"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     issuer_code: Mapped[str] = mapped_column(ForeignKey("institutions.code"))
     kind: Mapped[int] = mapped_column(Integer)
     root: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
     leaf_count: Mapped[int] = mapped_column(Integer)
-    state: Mapped[str] = mapped_column(String(16), default="sealed")  # sealed | anchored
+    state: Mapped[str] = mapped_column(String(16), default="sealed")  # sealed | anchoring | anchored
     tx_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32))
     block_number: Mapped[int | None] = mapped_column(Integer)
     block_time: Mapped[int | None] = mapped_column(Integer)  # unix seconds, from the block
+    #: Hash of the anchoring block: a different hash at that height later means a reorganisation.
+    block_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    #: Why the last attempt failed (a stable error code and message), for operators; None once it works.
+    last_error: Mapped[str | None] = mapped_column(Text)
     sealed_at: Mapped[datetime] = mapped_column(default=utcnow)
     anchored_at: Mapped[datetime | None] = mapped_column()
 
     documents: Mapped[list["Document"]] = relationship(back_populates="batch")
 
 
+class AnchorTransaction(Base):
+    """One signed ``anchor`` transaction of a batch, stored (and committed) before it is broadcast.
+
+    A crash at any point leaves either no transaction (the batch is ``sealed``: a new one is
+    built) or this row, whose raw bytes are re-broadcast as they are: same hash, same nonce, so
+    the node and the chain recognise it. States: ``stored`` (maybe not broadcast), ``sent``
+    (the node accepted it), ``mined`` (a receipt names a block), ``abandoned`` (its nonce went
+    to another transaction, or it reverted: the batch needs a new one).
+    """
+
+    __tablename__ = "anchor_transactions"
+    __table_args__ = (Index("ix_anchor_transactions_batch", "batch_id"),
+                      Index("ix_anchor_transactions_state", "state"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"))
+    sender: Mapped[str] = mapped_column(String(42))
+    nonce: Mapped[int] = mapped_column(Integer)
+    tx_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    state: Mapped[str] = mapped_column(String(16), default="stored")
+    block_number: Mapped[int | None] = mapped_column(Integer)
+    block_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column()
+
+
 class Document(Base):
     """A signed document as received: its credential, its PDF and where it stands."""
 
     __tablename__ = "documents"
-    __table_args__ = (Index("ix_documents_state_issuer", "state", "issuer_code"),)
+    __table_args__ = (Index("ix_documents_state_issuer", "state", "issuer_code"),
+                      Index("ix_documents_batch", "batch_id"))
 
     id: Mapped[str] = mapped_column(String(26), primary_key=True)
     kind: Mapped[int] = mapped_column(Integer)

@@ -1,31 +1,28 @@
 """Use cases of the registry. Each takes its collaborators (a session, a ledger) as arguments,
 and each commits its own unit of work: HTTP routes and CLI commands never commit.
+
+Sealing and anchoring live in :mod:`registry.anchoring` (a durable pipeline of their own).
 """
 
 from __future__ import annotations
 
-import logging
-
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session, object_session
 
 from core.canonical import canonical_json
 from core.credential import Credential
-from core.errors import InvalidInput, SogocError, UnknownDocument
+from core.errors import InvalidInput, UnknownDocument
 from core.hashes import Hash32, sha256
-from core.merkle import MerkleTree, unpack_proof
+from core.merkle import unpack_proof
 from core.status import AnchorState, RevocationReason
 from registry import intake
 from registry.audit import Acting
 from registry.errors import AlreadyRevoked, NotAnchoredYet, NotYourDocument, PayloadTooLarge, UnknownInstitution
 from registry.ledger import Ledger
 from registry.permissions import may_act_on_documents_of
-from registry.models import Batch, Document, Institution, Revocation, utcnow
-
-log = logging.getLogger("sogoc.registry")
+from registry.models import Document, Institution, Revocation
 
 
 def register_institution(session: Session, *, code: str, name: str, kind: str,
@@ -63,71 +60,6 @@ def submit_document(session: Session, credential: Credential, pdf: bytes) -> Doc
     submission = intake.Submission(credential, pdf, sha256(pdf))
     intake.submit(session, issuer, [submission], Acting.cli(issuer.code), issuers=None)
     return document(session, credential.id)
-
-
-def seal_batches(session: Session, *, max_size: int = 100_000) -> list[Batch]:
-    """Seal every issuer's pending documents into batches (one per issuer and kind).
-
-    The root and each proof are stored before any transaction is sent, so a crash after this
-    point re-sends the same root, which the chain recognises.
-    """
-    pending = session.scalars(select(Document).where(Document.state == AnchorState.PENDING.value)
-                              .order_by(Document.issuer_code, Document.kind, Document.created_at)).all()
-    groups: dict[tuple[str, int], list[Document]] = {}
-    for doc in pending:
-        groups.setdefault((doc.issuer_code, doc.kind), []).append(doc)
-    batches = []
-    for (issuer_code, kind), docs in groups.items():
-        for start in range(0, len(docs), max_size):
-            chunk = docs[start:start + max_size]
-            tree = MerkleTree.build([d.leaf for d in chunk])
-            proofs = tree.all_proofs()
-            batch = Batch(issuer_code=issuer_code, kind=kind, root=bytes(tree.root), leaf_count=len(chunk))
-            session.add(batch)
-            for d in chunk:
-                d.batch = batch
-                d.proof = proofs[d.leaf]
-                d.state = AnchorState.ANCHORING.value
-            batches.append(batch)
-    session.commit()
-    return batches
-
-
-@dataclass(frozen=True)
-class AnchorPass:
-    """What one pass of the anchoring worker did."""
-
-    anchored: list[Batch]
-    #: Batches left sealed for the next pass, with the reason (one issuer's trouble stops no one else).
-    failed: list[tuple[Batch, SogocError]]
-
-
-def anchor_sealed(session: Session, ledger: Ledger) -> AnchorPass:
-    """Send every sealed batch's root to the chain, or adopt it if this issuer anchored it already."""
-    result = AnchorPass([], [])
-    for batch in session.scalars(select(Batch).where(Batch.state == "sealed").order_by(Batch.id)).all():
-        root = Hash32(batch.root)
-        try:
-            receipt = (ledger.find_anchor(batch.issuer_code, root)
-                       or ledger.anchor(batch.issuer_code, root, batch.leaf_count, batch.kind))
-        except SogocError as e:
-            log.warning("batch %s of %s not anchored: %s", batch.id, batch.issuer_code, e)
-            result.failed.append((batch, e))
-            continue
-        batch.tx_hash = receipt.tx_hash
-        batch.block_number, batch.block_time = receipt.block_number, receipt.block_time
-        batch.state, batch.anchored_at = "anchored", utcnow()
-        session.execute(update(Document).where(Document.batch_id == batch.id)
-                        .values(state=AnchorState.ANCHORED.value))
-        session.commit()
-        result.anchored.append(batch)
-    return result
-
-
-def anchor_pending(session: Session, ledger: Ledger) -> AnchorPass:
-    """Seal what is pending and anchor everything sealed: one worker pass."""
-    seal_batches(session)
-    return anchor_sealed(session, ledger)
 
 
 def document(session: Session, document_id: str) -> Document:

@@ -69,11 +69,18 @@ def _parser() -> argparse.ArgumentParser:
     revoke.add_argument("--as", dest="actor", help="institution code acting (default: the issuing school)")
     revoke.set_defaults(func=cmd_revoke)
 
-    anchor = sub.add_parser("anchor", help="seal pending documents into batches and anchor them")
+    anchor = sub.add_parser("anchor", help="seal pending documents into batches, anchor them and wait until confirmed")
+    anchor.add_argument("--timeout", type=float, default=300,
+                        help="seconds to wait for the chain (down, or confirmations missing) before giving up")
     anchor.set_defaults(func=cmd_anchor)
 
-    registry = sub.add_parser("registry", help="the registry's administration: database schema, API keys")
+    registry = sub.add_parser("registry", help="the registry's administration: anchoring, schema, API keys")
     registry_sub = registry.add_subparsers(metavar="ACTION")
+    work = registry_sub.add_parser("worker", help="seal by size or age, send, track until confirmed; until SIGTERM")
+    work.set_defaults(func=cmd_registry_worker)
+    rec = registry_sub.add_parser("reconcile", help="compare the database with the contract's events (exit 1 on differences)")
+    rec.add_argument("--repair", action="store_true", help="fix the database side (never sends a transaction)")
+    rec.set_defaults(func=cmd_registry_reconcile)
     migrate = registry_sub.add_parser("migrate", help="upgrade the database to the newest schema, keeping its data")
     migrate.add_argument("--sql", action="store_true", help="print the SQL of the upgrade instead of running it")
     migrate.set_defaults(func=cmd_registry_migrate)
@@ -247,25 +254,47 @@ def cmd_revoke(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_anchor(args: argparse.Namespace, settings: Settings) -> int:
-    from core.chain import RegistryReader
-    from registry import service
-    from registry.chain import Web3Ledger
+    from sogoc.anchoring import ReportKeeper, anchor_once
+
+    with dev_chain(settings):
+        keeper = ReportKeeper(settings)
+        settled = anchor_once(settings, timeout=args.timeout, keeper=keeper)
+    print(f"{settled.anchored_documents} documents anchored in {len(settled.anchored)} batch(es)")
+    if keeper.published:
+        print(f"{keeper.published} verification reports stored")
+    for batch_id, error in settled.stuck.items():
+        print(f"batch {batch_id} cannot be anchored: {error}", file=sys.stderr)
+    return EXIT_ERROR if settled.stuck else EXIT_OK
+
+
+def cmd_registry_worker(args: argparse.Namespace, settings: Settings) -> int:
+    import logging
+
+    from sogoc.anchoring import worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    with dev_chain(settings):
+        loop = worker(settings)
+        signal.signal(signal.SIGTERM, lambda *_: loop.stop())  # finish the pass, release the lock, exit 0
+        signal.signal(signal.SIGINT, lambda *_: loop.stop())
+        print(f"anchoring worker on {settings.database} (SIGTERM stops it)", file=sys.stderr, flush=True)
+        passes = loop.run()
+    print(f"anchoring worker stopped after {passes} passes", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_registry_reconcile(args: argparse.Namespace, settings: Settings) -> int:
     from registry.db import engine_for, make_sessionmaker
-    from sogoc.setup_chain import keyring
+    from registry.reconcile import reconcile
+    from sogoc.anchoring import ReportKeeper, ledger_of
 
     with dev_chain(settings), make_sessionmaker(engine_for(settings))() as session:
-        ledger = Web3Ledger(RegistryReader.from_settings(settings), keyring(settings))
-        result = service.anchor_pending(session, ledger)
-        for batch in result.anchored:
-            print(f"batch {batch.id}: {batch.leaf_count} documents, root 0x{batch.root.hex()}, block {batch.block_number}")
-        for batch, error in result.failed:
-            print(f"batch {batch.id} of {batch.issuer_code} left for the next pass: {error}", file=sys.stderr)
-        anchored = [d.id for batch in result.anchored for d in batch.documents]
-        if anchored:
-            from sogoc.app import publish_reports
-
-            print(f"{publish_reports(settings, anchored)} verification reports stored")
-    return EXIT_ERROR if result.failed else EXIT_OK
+        report = reconcile(session, ledger_of(settings).reader, repair=args.repair)
+    for line in report.lines():
+        print(line)
+    if args.repair and report.changed_documents:
+        ReportKeeper(settings).drop(report.changed_documents)  # their stored reports may be wrong now
+    return EXIT_INVALID if report.remaining else EXIT_OK
 
 
 def cmd_registry_migrate(args: argparse.Namespace, settings: Settings) -> int:
@@ -343,13 +372,12 @@ def _report_import(result, count: int, lang: str, noun: tuple[str, str]) -> int:
 def cmd_transcripts_issue(args: argparse.Namespace, settings: Settings) -> int:
     from datetime import date
 
-    from core.chain import RegistryReader
     from registry import service
-    from registry.chain import Web3Ledger
     from registry.db import engine_for, make_sessionmaker
     from signer.importing import TranscriptStore
+    from sogoc.anchoring import ReportKeeper, anchor_once
     from sogoc.issue import SignerSetup, TokenKey, issue_year, text_progress
-    from sogoc.setup_chain import ensure_dev_setup, keyring
+    from sogoc.setup_chain import ensure_dev_setup
 
     with dev_chain(settings):
         settings, pki = ensure_dev_setup(settings)
@@ -368,13 +396,8 @@ def cmd_transcripts_issue(args: argparse.Namespace, settings: Settings) -> int:
             summary = issue_year(store, args.school, args.year, out_dir, setup,
                                  lambda credential, pdf: service.submit_document(session, credential, pdf),
                                  workers=args.workers, progress=text_progress("Ký và nộp học bạ"))
-            ledger = Web3Ledger(RegistryReader.from_settings(settings), keyring(settings))
-            anchored = service.anchor_pending(session, ledger)
-        ids = [d.id for batch in anchored.anchored for d in batch.documents]
-        if ids:
-            from sogoc.app import publish_reports
-
-            publish_reports(settings, ids)  # the public look-ups serve them at once
+        keeper = ReportKeeper(settings)  # the public look-ups serve the new reports at once
+        settled = anchor_once(settings, keeper=keeper)
     if summary.total == 0:
         print(f"Không có học bạ nào của {args.school} năm học {args.year} để cấp (hãy chạy `sogoc transcripts import`).",
               file=sys.stderr)
@@ -382,11 +405,11 @@ def cmd_transcripts_issue(args: argparse.Namespace, settings: Settings) -> int:
     rate = summary.signed / summary.seconds if summary.signed else 0.0
     print(f"{summary.total} học bạ: {summary.signed} vừa ký ({rate:.1f}/giây), {summary.already} đã ký từ lần trước; "
           f"PDF trong {out_dir}.")
-    for batch in anchored.anchored:
-        print(f"Đã neo lô {batch.id}: {batch.leaf_count} văn bản, khối {batch.block_number}.")
-    for batch, error in anchored.failed:
-        print(f"Lô {batch.id} chưa neo được, sẽ thử lại ở lần chạy sau: {error}", file=sys.stderr)
-    return EXIT_ERROR if anchored.failed else EXIT_OK
+    if settled.anchored:
+        print(f"Đã neo {settled.anchored_documents} văn bản trong {len(settled.anchored)} lô.")
+    for batch_id, error in settled.stuck.items():
+        print(f"Lô {batch_id} chưa neo được: {error}", file=sys.stderr)
+    return EXIT_ERROR if settled.stuck else EXIT_OK
 
 
 def cmd_pki_init(args: argparse.Namespace, settings: Settings) -> int:

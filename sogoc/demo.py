@@ -15,17 +15,15 @@ import re
 import unicodedata
 from pathlib import Path
 
-from core.chain import RegistryReader
 from core.config import Settings
 from core.credential import Credential
 from core.transcript import Transcript, cohort_from_json
 from registry import service
-from registry.chain import Web3Ledger
 from registry.db import engine_for, make_sessionmaker
 from signer.pki import DevPki
 from signer.render import render_transcript
 from signer.sign import make_timestamper, sign_transcript
-from sogoc.setup_chain import keyring
+from sogoc.anchoring import anchor_once
 from verifier.pdf import extract_credential_json
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "demo-transcripts.json"
@@ -60,10 +58,9 @@ def issue_demo_transcripts(settings: Settings, pki: DevPki) -> list[tuple[Path, 
             credential = Credential.from_json(extract_credential_json(pdf) or b"")
             service.submit_document(session, credential, pdf)
             results.append((path, settings.verification_url(credential.id)))
-        ledger = Web3Ledger(RegistryReader.from_settings(settings), keyring(settings))
-        result = service.anchor_pending(session, ledger)
-        if result.failed:
-            raise result.failed[0][1]
+    settled = anchor_once(settings)  # cmd_demo publishes the reports of all three afterwards
+    if settled.stuck:
+        raise next(iter(settled.stuck.values()))
     return results
 
 

@@ -24,6 +24,14 @@ def free_port() -> int:
 def registry_on_anvil(directory: Path, ministry: str, authority: str, schools: list[str]) -> Iterator[Web3Ledger]:
     """anvil on a free port, the contract deployed by ``ministry``, ``authority`` registered by it and
     ``schools`` by the authority; the ledger acts for any of them. Stopped afterwards."""
+    with anvil_and_registry(directory, ministry, authority, schools) as (_anvil, ledger):
+        yield ledger
+
+
+@contextlib.contextmanager
+def anvil_and_registry(directory: Path, ministry: str, authority: str,
+                       schools: list[str]) -> Iterator[tuple[Anvil, Web3Ledger]]:
+    """:func:`registry_on_anvil`, with the anvil process too (tests that stop and restart the node)."""
     port = free_port()
     anvil = Anvil(f"http://127.0.0.1:{port}", directory, 1337)
     anvil.start()
@@ -37,6 +45,6 @@ def registry_on_anvil(directory: Path, ministry: str, authority: str, schools: l
         ledger.register_authority(ministry, authority)
         for school in schools:
             ledger.register_issuer(authority, school)
-        yield ledger
+        yield anvil, ledger
     finally:
         anvil.stop()

@@ -245,7 +245,8 @@ def _iso(ts: int) -> str | None:
 def _signatures_json(signatures: list[SignatureReport]) -> list[dict[str, Any]]:
     return [{
         "field": s.field_name, "signer": s.signer_name, "organization": s.signer_organization,
-        "certificate_sha256": s.signer_cert_sha256.hex0x, "intact": s.intact, "trusted": s.trusted,
+        "certificate_sha256": s.signer_cert_sha256.hex0x if s.signer_cert_sha256 else None,  # unreadable: none
+        "intact": s.intact, "trusted": s.trusted,
         "covers_document": s.covers_document, "timestamped": s.timestamped,
         "signing_time": s.signing_time.isoformat() if s.signing_time else None, "problem": s.problem,
         "trust_root": s.trust_root,

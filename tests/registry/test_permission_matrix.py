@@ -9,7 +9,9 @@ from core.hashes import institution_id, keccak256
 from core.merkle import MerkleTree, leaf_hash
 from registry import service
 from registry.chain import ContractRevert
+from registry.anchoring import AnchoringRules
 from registry.db import make_engine, make_sessionmaker
+from registry.worker import anchor_until_settled
 from sogoc.setup_chain import fund_dev_accounts
 from api_helpers import bearer, credentials, item, make_app, register_all
 
@@ -48,8 +50,7 @@ def _anchored_document(world, owner: str) -> str:
     r = client.post("/api/v1/documents/bulk", json={"documents": [item(c) for c in credentials(2, owner)]},
                     headers=bearer(tokens[owner]))
     assert r.status_code == 200, r.text
-    with sessions() as s:
-        assert not service.anchor_pending(s, ledger).failed
+    assert not anchor_until_settled(sessions, ledger, AnchoringRules(), timeout=60).stuck
     return r.json()["documents"][0]["document_id"]
 
 

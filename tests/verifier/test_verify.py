@@ -217,3 +217,13 @@ def test_another_version_of_the_format_is_unknown_not_tampered(case, dev_pki):
     checks: list = []
     assert verifier._credential(json.dumps(old).encode(), checks) is None
     assert [(c.code, c.verdict) for c in checks] == [(CheckCode.UNSUPPORTED_FORMAT, Verdict.UNKNOWN)]
+
+
+def test_a_signature_that_cannot_be_read_is_tampered_and_reported(case, dev_pki):
+    """A damaged signature dictionary: no signer, no certificate, still a complete report."""
+    transcript, evidence, anchored_at = case
+    pdf = transcript.pdf.replace(b"/ByteRange", b"/ByteRangx", 1)
+    report = verify(pdf, FakeChain(anchored(transcript.credential.issuer, anchored_at)), evidence, dev_pki)
+    assert report.status is Verdict.TAMPERED
+    unreadable = [s for s in report.to_json()["signatures"] if s["certificate_sha256"] is None]
+    assert unreadable and not unreadable[0]["intact"] and unreadable[0]["problem"]

@@ -35,6 +35,9 @@ def make_engine(url: str, *, upgrade: bool = True) -> Engine:
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(conn, _record):  # durable and concurrent enough for one host
             cur = conn.cursor()
+            # one writer at a time: intake and the anchoring worker wait for each other's commits
+            # (sealing a batch of 10,000 takes a second or two) rather than fail after 5 s
+            cur.execute("PRAGMA busy_timeout=30000")
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=FULL")
             cur.execute("PRAGMA foreign_keys=ON")

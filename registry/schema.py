@@ -206,7 +206,9 @@ def _inspect_without_creating(url: str) -> tuple[str | None, bool]:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and (not parsed.database or not Path(parsed.database).exists()):
         return None, False
-    engine = create_engine(url, poolclass=NullPool)
+    # on SQLite, wait for an upgrader holding the write lock (the driver's default gives up after 5 s)
+    engine = create_engine(url, poolclass=NullPool,
+                           connect_args={"timeout": 60} if parsed.get_backend_name() == "sqlite" else {})
     try:
         with engine.connect() as conn:
             before = current_revision(conn)
@@ -223,7 +225,8 @@ def _migration_engine(url: str) -> Engine:
         @event.listens_for(engine, "connect")
         def _connect(dbapi_conn, _record):
             dbapi_conn.isolation_level = None
-            for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=OFF", "busy_timeout=60000"):
+            # the wait first: another upgrader may hold the write lock for a while (a table rebuild)
+            for pragma in ("busy_timeout=60000", "journal_mode=WAL", "synchronous=FULL", "foreign_keys=OFF"):
                 dbapi_conn.execute(f"PRAGMA {pragma}")
 
         @event.listens_for(engine, "begin")

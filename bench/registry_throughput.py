@@ -79,17 +79,18 @@ def api_key(settings: Settings, school: str) -> str:
 
 def bodies(school: str, documents: int, bulk: int, pdf_kb: int) -> list[bytes]:
     """The bulk requests, ``bulk`` documents each, as JSON bytes."""
-    from sogoc.demo import demo_cohort
+    from core.transcript import cohort_from_json
+    from sogoc.demo import EXAMPLE
 
     rng = random.Random(6)
-    base = demo_cohort()[0]
     issued_on = "2026-05-30"
+    base = cohort_from_json(orjson.loads(EXAMPLE.read_bytes()))[0].to_credential(issued_on).fields
     out, items = [], []
     for i in range(documents):
-        student = {**base.fields["student"], "full_name": f"{rng.choice(FAMILY)} {rng.choice(GIVEN)}",
+        student = {**base["student"], "full_name": f"{rng.choice(FAMILY)} {rng.choice(GIVEN)}",
                    "personal_id": f"079{rng.randrange(10**9):09d}",
                    "date_of_birth": f"2008-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"}
-        credential = Credential.new(DocumentKind.TRANSCRIPT, school, issued_on, {**base.fields, "student": student})
+        credential = Credential.new(DocumentKind.TRANSCRIPT, school, issued_on, {**base, "student": student})
         pdf = stand_in_pdf(credential.id, pdf_kb)
         items.append({"credential": orjson.loads(credential.to_json()), "pdf_base64": base64.b64encode(pdf).decode(),
                       "pdf_sha256": sha256(pdf).hex()})

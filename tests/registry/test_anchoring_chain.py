@@ -45,8 +45,8 @@ def ledger(chain):
 
 
 @pytest.fixture
-def sessions(tmp_path, ledger):
-    sessions = make_sessionmaker(make_engine(f"sqlite:///{tmp_path / 'r.db'}"))
+def sessions(database_url, ledger):
+    sessions = make_sessionmaker(make_engine(database_url))
     with sessions() as s:
         service.register_institution(s, code="BGDDT", name="Bộ", kind="ministry", parent_code=None,
                                      chain_address=ledger.keyring["BGDDT"].address)

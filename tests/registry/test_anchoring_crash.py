@@ -10,6 +10,7 @@ directly: one ``RootAnchored`` event per batch, never two for a root.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 import os
 import signal
 import subprocess
@@ -43,15 +44,21 @@ def chain(tmp_path_factory):
         yield directory, ledger
 
 
+@dataclass(frozen=True)
+class Site:
+    data_dir: Path
+    database_url: str
+
+
 @pytest.fixture
-def registry_dir(tmp_path, chain):
-    """A data directory whose database holds 7 pending documents of two schools."""
+def registry_dir(tmp_path, chain, database_url) -> Site:
+    """A data directory and a database (SQLite, then PostgreSQL) holding 7 pending documents of two schools."""
     _directory, ledger = chain
     (tmp_path / "chain").mkdir()
     # the chain keys, as the plain file an older demo left: `sogoc` moves them into its own keystore
     (tmp_path / "chain" / "dev-keys.json").write_text(json.dumps({code: ledger.keyring[code].key.hex()
                                                                   for code in CODES}))
-    sessions = make_sessionmaker(make_engine(f"sqlite:///{tmp_path / 'registry.db'}"))
+    sessions = make_sessionmaker(make_engine(database_url))
     transcripts = cohort_from_json(json.loads(EXAMPLE.read_text("utf-8")))
     with sessions() as s:
         for code, kind, parent in zip(CODES, ("ministry", "authority", "issuer", "issuer"),
@@ -63,21 +70,22 @@ def registry_dir(tmp_path, chain):
             c = transcripts[i % 3].to_credential("2026-06-05")
             c = type(c)(c.id, c.kind, issuer, c.issued_on, c.fields, c.salt)
             service.submit_document(s, c, b"%PDF-1.7\n% transcript " + b"%d" % i)
-    return tmp_path
+    return Site(tmp_path, database_url)
 
 
-def environment(data_dir: Path, ledger, **extra: str) -> dict[str, str]:
+def environment(site: Site, ledger, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SOGOC_")}
     env.update(SOGOC_RPC_URL=ledger.w3.provider.endpoint_uri, SOGOC_CONTRACT_ADDRESS=ledger.reader.address,
+               SOGOC_DATABASE_URL=site.database_url,
                SOGOC_BATCH_MAX_SIZE="3", SOGOC_BATCH_MAX_AGE_SECONDS="0", SOGOC_ANCHORING_INTERVAL_SECONDS="1",
-               SOGOC_CONFIG=str(data_dir / "none.toml"), **extra)
+               SOGOC_CONFIG=str(site.data_dir / "none.toml"), **extra)
     return env
 
 
-def start_worker(data_dir: Path, ledger, **extra: str) -> tuple[subprocess.Popen, Path]:
-    log = data_dir / f"worker-{time.monotonic_ns()}.log"
-    process = subprocess.Popen([*SOGOC, "--data-dir", str(data_dir), "registry", "worker"],
-                               env=environment(data_dir, ledger, **extra), stdout=subprocess.DEVNULL,
+def start_worker(site: Site, ledger, **extra: str) -> tuple[subprocess.Popen, Path]:
+    log = site.data_dir / f"worker-{time.monotonic_ns()}.log"
+    process = subprocess.Popen([*SOGOC, "--data-dir", str(site.data_dir), "registry", "worker"],
+                               env=environment(site, ledger, **extra), stdout=subprocess.DEVNULL,
                                stderr=open(log, "wb"), cwd=Path(__file__).parents[2])
     return process, log
 
@@ -101,8 +109,8 @@ def root_anchored_events(ledger) -> dict[bytes, int]:
     return counts
 
 
-def assert_anchored_exactly_once(data_dir: Path, ledger) -> None:
-    sessions = make_sessionmaker(make_engine(f"sqlite:///{data_dir / 'registry.db'}"))
+def assert_anchored_exactly_once(site: Site, ledger) -> None:
+    sessions = make_sessionmaker(make_engine(site.database_url))
     events = root_anchored_events(ledger)
     with sessions() as s:
         assert dict(s.execute(select(Document.state, func.count()).group_by(Document.state)).all()) == {"anchored": 7}
@@ -122,7 +130,7 @@ def test_a_worker_killed_at_each_step_loses_nothing_and_duplicates_nothing(regis
     wait_for(log, f"paused at anchoring checkpoint {checkpoint}", worker)
     os.kill(worker.pid, signal.SIGKILL)
     assert worker.wait(10) == -signal.SIGKILL
-    again = subprocess.run([*SOGOC, "--data-dir", str(registry_dir), "anchor", "--timeout", "60"],
+    again = subprocess.run([*SOGOC, "--data-dir", str(registry_dir.data_dir), "anchor", "--timeout", "60"],
                            env=environment(registry_dir, ledger), capture_output=True, text=True, timeout=120,
                            cwd=Path(__file__).parents[2])
     assert again.returncode == 0, again.stderr
@@ -135,11 +143,12 @@ def test_the_worker_anchors_by_itself_and_stops_cleanly_on_sigterm(registry_dir,
     wait_for(log, "anchored in block", worker)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        with make_sessionmaker(make_engine(f"sqlite:///{registry_dir / 'registry.db'}"))() as s:
+        with make_sessionmaker(make_engine(registry_dir.database_url))() as s:
             if s.scalar(select(func.count()).select_from(Document).where(Document.state != "anchored")) == 0:
                 break
         time.sleep(0.2)
-    busy = subprocess.run([*SOGOC, "--data-dir", str(registry_dir), "anchor"], env=environment(registry_dir, ledger),
+    busy = subprocess.run([*SOGOC, "--data-dir", str(registry_dir.data_dir), "anchor"],
+                          env=environment(registry_dir, ledger),
                           capture_output=True, text=True, timeout=60, cwd=Path(__file__).parents[2])
     assert busy.returncode == 2 and "anchoring_busy" in busy.stderr  # one anchoring process per database
     worker.send_signal(signal.SIGTERM)

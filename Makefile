@@ -15,7 +15,7 @@ TEST_DEBS := poppler-utils libnss3-tools qpdf zbar-tools softhsm2 opensc chromiu
 BENCH_DEBS := wrk
 
 .PHONY: run test setup python node contracts test-deps bench-deps lint-imports test-contracts test-python bench \
-        bench-signing bench-verifier bench-upload clean
+        bench-signing bench-verifier bench-upload bench-registry clean
 
 run: setup
 	$(BIN)/sogoc demo
@@ -78,6 +78,10 @@ bench-signing: setup
 # By-id look-ups against 1,000,000 anchored documents (data set built once under var/bench/).
 bench-verifier: setup bench-deps
 	$(BIN)/python bench/verifier_load.py
+
+# Documents accepted through the registry's API and anchored by the worker (fresh site under var/bench-registry/).
+bench-registry: setup
+	$(BIN)/python bench/registry_throughput.py
 
 # PDF upload verification: in process (before/after) and over HTTP with 2 workers (wrk).
 bench-upload: setup bench-deps

@@ -60,8 +60,7 @@ def sign_pdf(pdf: bytes, key: SigningKey, *, field_name: str, timestamper: TimeS
         reason=reason, location=location, certify=certify, docmdp_permissions=permissions,
         name=key.subject_name or None,
     )
-    style = None if visible_in is None else stamp_style(key, (visible_in[2] - visible_in[0],
-                                                              visible_in[3] - visible_in[1]))
+    style = None if visible_in is None else stamp_style(key)
     pdf_signer = PdfSigner(meta, signer=key.signer, timestamper=timestamper, stamp_style=style)
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))

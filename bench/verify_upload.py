@@ -86,7 +86,7 @@ def make_transcripts(settings, pki, count: int) -> list[Path]:
     """``count`` signed transcripts under ``<data_dir>/pdfs``; only missing ones are made."""
     from core.transcript import cohort_from_json
     from signer.render import render_transcript
-    from signer.sign import make_timestamper, sign_transcript
+    from signer.sign import make_timestamper, make_validation_context, sign_transcript
     from sogoc.demo import EXAMPLE
 
     cohort = json.loads(EXAMPLE.read_text("utf-8"))
@@ -96,7 +96,8 @@ def make_transcripts(settings, pki, count: int) -> list[Path]:
     paths = [out / f"hoc-ba-{i:04d}.pdf" for i in range(count)]
     missing = [i for i, p in enumerate(paths) if not p.exists()]
     if missing:
-        keys = pki.signer_key("teacher"), pki.signer_key("principal"), make_timestamper(None, pki)
+        keys = (pki.signer_key("teacher"), pki.signer_key("principal"), make_timestamper(None, pki),
+                make_validation_context(pki))
         started = time.perf_counter()
         for i in missing:
             base = students[i % len(students)]

@@ -1,74 +1,135 @@
 """What a signature looks like on the page: a small stamp in Vietnamese inside its box.
 
-pyHanko draws a text stamp by subsetting a TrueType font for every signature, which costs more
-than the signature itself. The stamp says the same thing in every document a signer signs
-(who signed, whose certificate), so it is drawn once per signer with reportlab, kept as a
-one-page PDF, and pyHanko places that page in the signature's box (``StaticStampStyle``).
-The time of signing is in the signature and its time-stamp, where readers show it.
+The stamp is a form XObject of a few hundred bytes, drawn with the fonts the document already
+embeds: every page we render carries the whole Vietnamese alphabet in its DejaVu subsets
+(:data:`signer.fonts.STAMP_ALPHABET`). Before, each stamp was a reportlab page imported into
+the signature's update with two font subsets and a Helvetica of its own (about 40 KB per
+stamp, half of the objects of a signed transcript), which made files larger and pyHanko's
+modification analysis slower at every verification.
+
+The text is written in the codes of the document's own subsets, read from their ``/ToUnicode``
+maps, so copying it out of the PDF gives the same Vietnamese text. A character the document's
+fonts lack is an error, never a silent substitute. The time of signing is in the signature and
+its time-stamp, where readers show it.
 """
 
 from __future__ import annotations
 
-import hashlib
-import io
-import tempfile
-from functools import lru_cache
-from pathlib import Path
+import re
 
-from reportlab.lib import colors
-from reportlab.pdfgen.canvas import Canvas
-from pyhanko.stamp import StaticStampStyle
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.content import ResourceType
+from pyhanko.pdf_utils.layout import BoxConstraints
+from pyhanko.pdf_utils.writer import BasePdfFileWriter
+from pyhanko.stamp import BaseStamp, BaseStampStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from signer.fonts import register_fonts
+from signer.errors import SignerError
+from signer.fonts import BOLD, REGULAR, register_fonts
 from signer.keys import SigningKey
 
-INK = colors.HexColor("#0b5394")
-_DIR: list[Path] = []  # this process's private stamp directory (mode 0700), made on first use
+INK = (0.043, 0.325, 0.580)  # #0b5394, the blue of a stamp pad
+_BFCHAR_BLOCK = re.compile(rb"beginbfchar(.*?)endbfchar", re.S)
+_BFCHAR = re.compile(rb"<([0-9A-Fa-f]{2})>\s*<((?:[0-9A-Fa-f]{4})+)>")
+_KAPPA = 0.5523  # Bézier control distance of a quarter circle, per unit of radius
 
 
-def stamp_style(key: SigningKey, size: tuple[float, float]) -> StaticStampStyle:
-    """The stamp of ``key``'s holder, ``size`` (width, height) points, ready for pyHanko.
+class StampStyle(BaseStampStyle):
+    """The stamp of one signer, for pyHanko's ``PdfSigner(stamp_style=...)``: "ĐÃ KÝ SỐ", the
+    signer's name, the issuer of their certificate, in the fonts of page ``page`` (default: last)."""
 
-    A fresh style per signature, over a stamp file drawn once: pyHanko's style object keeps
-    what it imported into earlier documents, and reusing it made each later document's object
-    graph larger (its verification went from 26 ms to 160 ms over 150 documents)."""
-    issuer = key.certificate.issuer.native.get("common_name", "")
-    path = _stamp_file(key.subject_name, issuer, round(size[0], 1), round(size[1], 1))
-    return StaticStampStyle.from_pdf_file(str(path), border_width=0)
+    def __init__(self, name: str, issuer: str, page: int = -1) -> None:
+        super().__init__(border_width=0)
+        self.name, self.issuer, self.page = name, issuer, page
 
-
-@lru_cache(maxsize=64)
-def _stamp_file(name: str, issuer: str, width: float, height: float) -> Path:
-    pdf = render_stamp(name, issuer, width, height)
-    if not _DIR:  # private to this process: nobody else can put another picture under the signer's name
-        _DIR.append(Path(tempfile.mkdtemp(prefix="sogoc-stamps-")))
-    path = _DIR[0] / f"{hashlib.sha256(pdf).hexdigest()[:20]}.pdf"
-    path.write_bytes(pdf)
-    return path
+    def create_stamp(self, writer: BasePdfFileWriter, box: BoxConstraints, text_params: dict) -> "_Stamp":
+        return _Stamp(writer, self, box)
 
 
-def render_stamp(name: str, issuer: str, width: float, height: float) -> bytes:
-    """A one-page PDF of ``width`` x ``height`` points: "Đã ký số", the signer, the certificate's issuer."""
-    regular, bold = register_fonts()
-    buffer = io.BytesIO()
-    c = Canvas(buffer, pagesize=(width, height), pageCompression=1)
-    c.setStrokeColor(INK)
-    c.setLineWidth(0.8)
-    c.roundRect(0.5, 0.5, width - 1, height - 1, 3, stroke=1, fill=0)
-    c.setFillColor(INK)
-    c.setFont(bold, 8.5)
-    c.drawCentredString(width / 2, height - 12, "ĐÃ KÝ SỐ")
-    c.setFont(bold, 8)
-    c.drawCentredString(width / 2, height - 23, _fit(c, name, bold, 8, width - 8))
-    c.setFont(regular, 6.5)
-    c.drawCentredString(width / 2, height - 33, _fit(c, f"Chứng thư số: {issuer}", regular, 6.5, width - 8))
-    c.showPage()
-    c.save()
-    return buffer.getvalue()
+def stamp_style(key: SigningKey, page: int = -1) -> StampStyle:
+    """The stamp of ``key``'s holder, drawn in the box of the field being signed on ``page``."""
+    return StampStyle(key.subject_name, key.certificate.issuer.native.get("common_name", ""), page)
 
 
-def _fit(c: Canvas, text: str, font: str, size: float, width: float) -> str:
+class _Stamp(BaseStamp):
+    def _render_inner_content(self) -> list[bytes]:
+        register_fonts()  # for the text widths: the same TTF files as the subsets
+        style: StampStyle = self.style
+        fonts = DocumentFonts.of_page(self.writer, style.page)
+        width, height = self.box.width, self.box.height
+        ops = [b"%.3f %.3f %.3f RG %.3f %.3f %.3f rg 0.8 w" % (*INK, *INK), _rounded_rect(width, height, 3)]
+        for text, font, size, baseline in (
+            ("ĐÃ KÝ SỐ", BOLD, 8.5, height - 12),
+            (_fit(style.name, BOLD, 8, width - 8), BOLD, 8, height - 23),
+            (_fit(f"Chứng thư số: {style.issuer}", REGULAR, 6.5, width - 8), REGULAR, 6.5, height - 33),
+        ):
+            x = (width - stringWidth(text, font, size)) / 2
+            ops.append(fonts.show(self, text, font, size, x, baseline))
+        return ops
+
+
+class DocumentFonts:
+    """The DejaVu subsets a page uses, and which (font resource, code) draws each character."""
+
+    def __init__(self, codes: dict[str, dict[str, tuple[generic.IndirectObject, int]]]) -> None:
+        self._codes = codes  # font family name -> character -> (font object, code)
+
+    @classmethod
+    def of_page(cls, writer: BasePdfFileWriter, page: int) -> "DocumentFonts":
+        _, resources = writer.find_page_for_modification(page)
+        codes: dict[str, dict[str, tuple[generic.IndirectObject, int]]] = {REGULAR: {}, BOLD: {}}
+        fonts = resources["/Font"] if "/Font" in resources else generic.DictionaryObject()
+        for key in fonts:
+            ref = fonts.raw_get(key)
+            font = ref.get_object()
+            family = str(font.get("/BaseFont", "")).split("+", 1)[-1]
+            if family not in codes or "/ToUnicode" not in font or not isinstance(ref, generic.IndirectObject):
+                continue
+            for block in _BFCHAR_BLOCK.findall(font["/ToUnicode"].get_object().data):
+                for code, text in _BFCHAR.findall(block):
+                    char = bytes.fromhex(text.decode()).decode("utf-16-be", errors="replace")
+                    codes[family].setdefault(char, (ref, int(code, 16)))
+        return cls(codes)
+
+    def show(self, stamp: BaseStamp, text: str, family: str, size: float, x: float, y: float) -> bytes:
+        """Text operators drawing ``text`` at (``x``, ``y``), switching subsets as needed; the fonts
+        become resources of ``stamp`` (references to the document's objects, nothing copied)."""
+        ops, current = [b"BT 1 0 0 1 %.2f %.2f Tm" % (x, y)], None
+        for char in text:
+            found = self._codes[family].get(char)
+            if found is None:
+                raise SignerError(f"the document's fonts have no {char!r} for the stamp text {text!r}",
+                                  code="stamp_glyph_missing")
+            ref, code = found
+            if ref != current:
+                name = "/S%d_%d" % (ref.idnum, ref.generation)
+                stamp.set_resource(ResourceType.FONT, generic.NameObject(name), ref)
+                ops.append(b"%s %.2f Tf" % (name.encode(), size))
+                current = ref
+            ops.append(b"<%02X> Tj" % code)
+        ops.append(b"ET")
+        return b" ".join(ops)
+
+
+def _rounded_rect(width: float, height: float, radius: float) -> bytes:
+    """A stroked rectangle with rounded corners, half a point inside the box."""
+    x0, y0, x1, y1, r = 0.5, 0.5, width - 0.5, height - 0.5, radius
+    k = r * _KAPPA
+    return b" ".join([
+        b"%.2f %.2f m" % (x0 + r, y0), b"%.2f %.2f l" % (x1 - r, y0),
+        b"%.2f %.2f %.2f %.2f %.2f %.2f c" % (x1 - r + k, y0, x1, y0 + r - k, x1, y0 + r),
+        b"%.2f %.2f l" % (x1, y1 - r),
+        b"%.2f %.2f %.2f %.2f %.2f %.2f c" % (x1, y1 - r + k, x1 - r + k, y1, x1 - r, y1),
+        b"%.2f %.2f l" % (x0 + r, y1),
+        b"%.2f %.2f %.2f %.2f %.2f %.2f c" % (x0 + r - k, y1, x0, y1 - r + k, x0, y1 - r),
+        b"%.2f %.2f l" % (x0, y0 + r),
+        b"%.2f %.2f %.2f %.2f %.2f %.2f c" % (x0, y0 + r - k, x0 + r - k, y0, x0 + r, y0),
+        b"S",
+    ])
+
+
+def _fit(text: str, font: str, size: float, width: float) -> str:
     """``text``, shortened with an ellipsis until it fits ``width``."""
-    while len(text) > 1 and c.stringWidth(text, font, size) > width:
+    while len(text) > 1 and stringWidth(text, font, size) > width:
         text = text[:-2] + "…"
     return text

@@ -18,6 +18,10 @@ class SignerError(SogocError):
     - ``bad_key_file``: a PKCS#12 or key file is unreadable, or the passphrase is wrong.
     - ``unknown_role``: no signing key for that role.
     - ``no_timestamper``: neither a TSA URL nor a development PKI was given.
+    - ``stamp_glyph_missing``: the signer's name or certificate issuer has a character that the
+      document's fonts do not carry (outside :data:`signer.fonts.STAMP_ALPHABET`), so the stamp cannot show it.
+    - ``certificate_not_valid``: a B-LT signature could not prove the signer's or the TSA's certificate
+      valid at signing (revoked, expired, untrusted, or no current CRL for it).
     - ``signing_failed``: pyHanko refused to sign (broken input PDF, TSA failure, ...).
     """
 

@@ -11,7 +11,13 @@
 
 RSA-2048 throughout: poppler's ``pdfsig`` (NSS), pyHanko and pyHanko's in-process TSA
 (RSA only) all accept it, and with the key kept in memory an RSA signature costs under
-a millisecond. Certificates carry no AIA, OCSP or CRL URLs (``pdfsig`` choked on OCSP URLs).
+a millisecond. Certificates carry no AIA or OCSP URLs (``pdfsig`` choked on OCSP URLs).
+
+Revocation: each CA publishes a CRL, made in process when asked (:meth:`DevPki.crls`), never
+served or fetched. Every certificate below the root names its issuer's CRL in a CRL
+distribution point (an ``.invalid`` URL): that is how a verifier knows the certificate's
+revocation must be checked, with the CRLs a PAdES B-LT signature embeds (:mod:`signer.sign`).
+``revoked.txt`` lists revoked certificates, one ``<issuing CA> <serial> <time>`` a line (:meth:`DevPki.revoke`).
 
 :func:`init_dev_pki` is idempotent: it loads what exists, creates what is missing and
 never overwrites a file. Every private key is protected by :data:`DEV_PASSPHRASE`.
@@ -45,6 +51,10 @@ Role = Literal["teacher", "principal", "director"]
 ROLES: tuple[Role, ...] = ("teacher", "principal", "director")
 
 _YEAR = timedelta(days=365)
+#: Where each CA's CRL would be published. Development only: nothing serves it, nothing fetches it.
+CRL_URLS = {"root": "http://crl.sogoc-dev.invalid/root.crl", "ca": "http://crl.sogoc-dev.invalid/ca.crl"}
+#: How long a development CRL stays current (``nextUpdate - thisUpdate``).
+CRL_LIFETIME = timedelta(days=7)
 
 
 class _Issued(NamedTuple):
@@ -89,6 +99,60 @@ class DevPki:
         """Load the teacher's, the principal's or the director's key (parses the file: load once, reuse)."""
         return SigningKey.from_pkcs12(self.p12(role), DEV_PASSPHRASE)
 
+    @property
+    def revoked_txt(self) -> Path:
+        return self.directory / "revoked.txt"
+
+    def revoke(self, cert_path_or_role: Path | Role, at: datetime) -> None:
+        """List a certificate (a role's, or a PEM file's such as ``tsa.pem``) as revoked since ``at``:
+        every CRL made afterwards carries it."""
+        cert = self._certificate(cert_path_or_role)
+        root = x509.load_pem_x509_certificate(self.root_pem.read_bytes())
+        issuer = "root" if cert.issuer == root.subject else "ca"
+        with open(self.revoked_txt, "a", encoding="ascii") as f:
+            f.write(f"{issuer} {cert.serial_number} {at.astimezone(timezone.utc).isoformat()}\n")
+
+    def crls(self, at: datetime | None = None) -> list[bytes]:
+        """DER CRLs of the root and of the department's CA, issued at ``at`` (default: now),
+        current for :data:`CRL_LIFETIME`, listing what :meth:`revoke` revoked before ``at``."""
+        at = at or datetime.now(timezone.utc)
+        revoked = []
+        if self.revoked_txt.exists():
+            for line in self.revoked_txt.read_text("ascii").split("\n"):
+                if line.strip():
+                    issuer, serial, when = line.split()
+                    revoked.append((issuer, int(serial), datetime.fromisoformat(when)))
+        out = []
+        for name in ("root", "ca"):
+            issuer = _load_pair(self.directory / f"{name}.pem", self.directory / f"{name}.key.pem")
+            builder = (x509.CertificateRevocationListBuilder().issuer_name(issuer.cert.subject)
+                       .last_update(at - timedelta(minutes=1)).next_update(at + CRL_LIFETIME)
+                       .add_extension(x509.CRLNumber(int(at.timestamp())), critical=False)
+                       .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
+                           issuer.key.public_key()), critical=False))
+            for issued_by, serial, when in revoked:
+                if issued_by == name and when <= at:
+                    builder = builder.add_revoked_certificate(
+                        x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(when).build())
+            out.append(builder.sign(issuer.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER))
+        return out
+
+    def validation_context(self, at: datetime | None = None):
+        """What a PAdES B-LT signature embeds, offline: the root as trust anchor and this PKI's
+        CRLs issued at ``at`` (the time-stamp's time when the development TSA's time is pinned).
+        Revocation data is required for every certificate of the signer's and the TSA's chains:
+        a revoked signer cannot sign."""
+        from pyhanko_certvalidator import ValidationContext
+
+        return ValidationContext(trust_roots=self.trust_roots(), crls=self.crls(at), allow_fetching=False,
+                                 revocation_mode="require", moment=at)
+
+    def _certificate(self, which: Path | Role) -> x509.Certificate:
+        if isinstance(which, Path):
+            return x509.load_pem_x509_certificate(which.read_bytes())
+        _, cert, _ = pkcs12.load_key_and_certificates(self.p12(which).read_bytes(), DEV_PASSPHRASE)
+        return cert
+
     def timestamper(self, fixed_time: datetime | None = None) -> DevTimeStamper:
         """An in-process TSA signing real RFC 3161 tokens with the dev TSA key."""
         tsa = _load_pair(self.tsa_pem, self.tsa_key_pem)
@@ -128,15 +192,15 @@ def init_dev_pki(
     root = _ensure_pair(pki.root_pem, directory / "root.key.pem", None,
                         lambda: _issue(_name(root_name), None, start, 20 * _YEAR, ca=True))
     ca = _ensure_pair(pki.ca_pem, directory / "ca.key.pem", root,
-                      lambda: _issue(_name(ca_name), root, start, 15 * _YEAR, ca=True))
+                      lambda: _issue(_name(ca_name), root, start, 15 * _YEAR, ca=True, crl_url=CRL_URLS["root"]))
     for role, person, organization in (("teacher", teacher_name, school_name),
                                        ("principal", principal_name, school_name),
                                        ("director", director_name, authority_name)):
         _ensure_p12(pki.p12(role), ca, root,
                     lambda person=person, organization=organization:
-                    _issue(_name(person, organization), ca, start, signer_lifetime))
+                    _issue(_name(person, organization), ca, start, signer_lifetime, crl_url=CRL_URLS["ca"]))
     _ensure_pair(pki.tsa_pem, pki.tsa_key_pem, ca,
-                 lambda: _issue(_name(tsa_name), ca, start, 10 * _YEAR, tsa=True))
+                 lambda: _issue(_name(tsa_name), ca, start, 10 * _YEAR, tsa=True, crl_url=CRL_URLS["ca"]))
     return pki
 
 
@@ -149,7 +213,7 @@ def _name(common_name: str, organization: str | None = None) -> x509.Name:
 
 
 def _issue(subject: x509.Name, issuer: _Issued | None, start: datetime, lifetime: timedelta,
-           *, ca: bool = False, tsa: bool = False) -> _Issued:
+           *, ca: bool = False, tsa: bool = False, crl_url: str | None = None) -> _Issued:
     """A new RSA key and its certificate, signed by ``issuer`` (self-signed when None)."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     signing_key = issuer.key if issuer else key
@@ -177,6 +241,10 @@ def _issue(subject: x509.Name, issuer: _Issued | None, start: datetime, lifetime
             x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), critical=False)
     if tsa:
         builder = builder.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+    if crl_url:
+        builder = builder.add_extension(x509.CRLDistributionPoints([x509.DistributionPoint(
+            full_name=[x509.UniformResourceIdentifier(crl_url)], relative_name=None, reasons=None,
+            crl_issuer=None)]), critical=False)
     return _Issued(builder.sign(signing_key, hashes.SHA256()), key)
 
 

@@ -27,7 +27,7 @@ from reportlab.platypus import Paragraph, Table, TableStyle
 from core.credential import EMBEDDED_FILE_NAME, Credential, verification_code
 from core.transcript import Transcript
 from signer.errors import SignerError
-from signer.fonts import register_fonts
+from signer.fonts import cover_stamp_alphabet, register_fonts
 from signer.layout import CONTENT_WIDTH, MARGIN, PAGE_HEIGHT, PAGE_WIDTH, PRINCIPAL_FIELD, SIGNATURE_BOXES
 
 INK = colors.HexColor("#1a1a1a")
@@ -99,6 +99,7 @@ class Drawing:
     def __init__(self, canvas: Canvas, regular: str, bold: str) -> None:
         self.c, self.regular, self.bold = canvas, regular, bold
         canvas.setFillColor(INK)
+        cover_stamp_alphabet(canvas, (regular, bold))  # the signers' stamps draw with these fonts
 
     def centred(self, text: str, x: float, y: float, size: float, *, bold: bool = False,
                 max_width: float | None = None, underline: bool = False) -> None:

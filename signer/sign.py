@@ -4,7 +4,13 @@ certified copy, the authority's signer's alone (:func:`sign_alone`).
 Each signature is an incremental update (the earlier bytes, and so the earlier signature,
 stay untouched), SHA-256, PAdES subfilter (``ETSI.CAdES.detached``) with the signer's
 certificate chain embedded; with a timestamper each signature carries an RFC 3161
-timestamp token (PAdES B-T), so its time does not rest on the signer's clock.
+timestamp token (PAdES B-T), so its time does not rest on the signer's clock. With a
+validation context holding the CAs' CRLs (``ltv``, :func:`make_validation_context`) the
+signer's and the time-stamping authority's chains are validated at signing, revocation data
+required, and what proved them (certificates, CRLs) is added to the document security store
+(DSS) in an update after each signature: PAdES B-LT, which validates offline years later,
+after the CRLs have expired or their URLs are gone. Nothing is fetched. A revoked signer
+cannot sign.
 
 A transcript's two signature fields exist, empty, before anyone signs, in the boxes the page
 draws for them. The homeroom teacher's signature certifies the document with DocMDP level 2
@@ -19,6 +25,7 @@ pyHanko sign a dummy document first to measure it (which signs everything twice)
 from __future__ import annotations
 
 import io
+import logging
 from datetime import datetime
 
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -28,6 +35,8 @@ from pyhanko.sign.fields import MDPPerm, SigFieldSpec, SigSeedSubFilter, append_
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.errors import PathError, ValidationError
 
 from signer.appearance import stamp_style
 from signer.errors import SignerError
@@ -38,6 +47,16 @@ from signer.layout import PRINCIPAL_FIELD, SIGNATURE_BOXES, TEACHER_FIELD
 TEACHER_REASON = "Giáo viên chủ nhiệm xác nhận kết quả học tập và rèn luyện"
 PRINCIPAL_REASON = "Hiệu trưởng phê duyệt học bạ"
 
+class _OfflineOnPurpose(logging.Filter):
+    """pyHanko warns at every B-LT signature that fetching is off; here that is the design (the
+    context holds the CRLs), and 2,000 transcripts would print 4,000 warnings."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Validation/revocation info will be embedded, but fetching")
+
+
+logging.getLogger("pyhanko.sign.signers.pdf_signer").addFilter(_OfflineOnPurpose())
+
 #: Room for a token from an outside TSA, whose certificate chain we cannot know in advance.
 _REMOTE_TOKEN_ALLOWANCE = 8192
 #: Signed attributes, CMS structure and DER lengths around the certificates and signature.
@@ -47,10 +66,10 @@ _CMS_OVERHEAD = 1024
 def sign_pdf(pdf: bytes, key: SigningKey, *, field_name: str, timestamper: TimeStamper | None = None,
              reason: str | None = None, location: str | None = None, certify: bool = False,
              visible_in: tuple[float, float, float, float] | None = None,
-             permissions: MDPPerm = MDPPerm.FILL_FORMS) -> bytes:
+             permissions: MDPPerm = MDPPerm.FILL_FORMS, ltv: ValidationContext | None = None) -> bytes:
     """Append one PAdES signature in field ``field_name`` (created, invisible, if it does not exist).
 
-    With ``timestamper`` the signature is PAdES B-T, else B-B. ``certify=True`` makes it a
+    With ``timestamper`` the signature is PAdES B-T, else B-B; with ``ltv`` as well, B-LT. ``certify=True`` makes it a
     certification signature, which must be the document's first, allowing afterwards only
     ``permissions`` (default DocMDP level 2: form filling and signing). ``visible_in``: the
     field's box, to draw the signer's stamp in it.
@@ -58,19 +77,28 @@ def sign_pdf(pdf: bytes, key: SigningKey, *, field_name: str, timestamper: TimeS
     meta = PdfSignatureMetadata(
         field_name=field_name, md_algorithm="sha256", subfilter=SigSeedSubFilter.PADES,
         reason=reason, location=location, certify=certify, docmdp_permissions=permissions,
-        name=key.subject_name or None,
+        name=key.subject_name or None, embed_validation_info=ltv is not None, validation_context=ltv,
     )
-    style = None if visible_in is None else stamp_style(key, (visible_in[2] - visible_in[0],
-                                                              visible_in[3] - visible_in[1]))
+    style = None if visible_in is None else stamp_style(key)
     pdf_signer = PdfSigner(meta, signer=key.signer, timestamper=timestamper, stamp_style=style)
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
         out = pdf_signer.sign_pdf(writer, bytes_reserved=_bytes_reserved(key, timestamper), output=io.BytesIO())
     except TimestampRequestError as e:
         raise SignerError(f"the time-stamping authority did not answer: {e}", code="signing_failed") from e
+    except (PathError, ValidationError) as e:  # the TSA's chain, validated for B-LT
+        raise _not_valid(key, e) from e
     except (PdfError, SigningError, ValueError) as e:
+        if isinstance(e.__cause__, (PathError, ValidationError)):  # the signer's chain, for B-LT
+            raise _not_valid(key, e.__cause__) from e
         raise SignerError(f"could not sign field {field_name}: {e}", code="signing_failed") from e
     return out.getvalue()
+
+
+def _not_valid(key: SigningKey, e: Exception) -> SignerError:
+    return SignerError(f"the certificate of {key.subject_name} or of the time-stamping authority cannot be "
+                       f"proven valid (revoked, expired, untrusted or no current CRL): {e}",
+                       code="certificate_not_valid")
 
 
 def stamp_box(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
@@ -91,15 +119,15 @@ def add_signature_fields(pdf: bytes, boxes: dict[str, tuple[float, float, float,
 
 
 def sign_transcript(pdf: bytes, teacher: SigningKey, principal: SigningKey,
-                    timestamper: TimeStamper | None) -> bytes:
+                    timestamper: TimeStamper | None, ltv: ValidationContext | None = None) -> bytes:
     """The homeroom teacher confirms the results and certifies the document, then the principal
-    approves: two visible signatures in the boxes the page draws for them."""
+    approves: two visible signatures in the boxes the page draws for them (B-LT with ``ltv``)."""
     boxes = {name: stamp_box(box) for name, box in SIGNATURE_BOXES.items()}
     prepared = add_signature_fields(pdf, boxes)
     signed = sign_pdf(prepared, teacher, field_name=TEACHER_FIELD, timestamper=timestamper, reason=TEACHER_REASON,
-                      certify=True, visible_in=boxes[TEACHER_FIELD])
+                      certify=True, visible_in=boxes[TEACHER_FIELD], ltv=ltv)
     return sign_pdf(signed, principal, field_name=PRINCIPAL_FIELD, timestamper=timestamper,
-                    reason=PRINCIPAL_REASON, visible_in=boxes[PRINCIPAL_FIELD])
+                    reason=PRINCIPAL_REASON, visible_in=boxes[PRINCIPAL_FIELD], ltv=ltv)
 
 
 def sign_alone(pdf: bytes, key: SigningKey, *, field_name: str, box: tuple[float, float, float, float],
@@ -124,6 +152,12 @@ def make_timestamper(tsa_url: str | None, pki: DevPki | None, *,
     if pki is None:
         raise SignerError("a timestamp needs a TSA URL or the development PKI", code="no_timestamper")
     return pki.timestamper(fixed_time)
+
+
+def make_validation_context(pki: DevPki, *, fixed_time: datetime | None = None) -> ValidationContext:
+    """What B-LT signatures embed: the development PKI's root and its CRLs, issued at
+    ``fixed_time`` (the pinned time of the development TSA's tokens, in tests) or now."""
+    return pki.validation_context(fixed_time)
 
 
 def _bytes_reserved(key: SigningKey, timestamper: TimeStamper | None) -> int:

@@ -22,7 +22,7 @@ from registry import service
 from registry.db import engine_for, make_sessionmaker
 from signer.pki import DevPki
 from signer.render import render_transcript
-from signer.sign import make_timestamper, sign_transcript
+from signer.sign import make_timestamper, make_validation_context, sign_transcript
 from sogoc.anchoring import anchor_once
 from verifier.pdf import extract_credential_json
 
@@ -52,7 +52,7 @@ def issue_demo_transcripts(settings: Settings, pki: DevPki) -> list[tuple[Path, 
             path = out_dir / f"hoc-ba-{slug(transcript.student.full_name)}.pdf"
             if not path.exists():
                 signers = signers or (pki.signer_key("teacher"), pki.signer_key("principal"),
-                                      make_timestamper(settings.tsa_url or None, pki))
+                                      make_timestamper(settings.tsa_url or None, pki), make_validation_context(pki))
                 _write_atomically(path, _issue(settings, transcript, cohort["issued_on"], *signers))
             pdf = path.read_bytes()
             credential = Credential.from_json(extract_credential_json(pdf) or b"")
@@ -64,10 +64,11 @@ def issue_demo_transcripts(settings: Settings, pki: DevPki) -> list[tuple[Path, 
     return results
 
 
-def _issue(settings: Settings, transcript: Transcript, issued_on: str, teacher, principal, timestamper) -> bytes:
+def _issue(settings: Settings, transcript: Transcript, issued_on: str, teacher, principal, timestamper,
+           ltv) -> bytes:
     credential = transcript.to_credential(issued_on)
     pdf = render_transcript(transcript, credential, settings.verification_url(credential.id))
-    return sign_transcript(pdf, teacher, principal, timestamper)
+    return sign_transcript(pdf, teacher, principal, timestamper, ltv)  # PAdES B-LT
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

@@ -28,7 +28,7 @@ from signer.importing import TranscriptStore
 from signer.errors import SignerError
 from signer.keys import SigningKey
 from signer.render import render_transcript
-from signer.sign import make_timestamper, sign_transcript
+from signer.sign import make_timestamper, make_validation_context, sign_transcript
 from verifier import pdf_speedups
 
 
@@ -52,8 +52,12 @@ class SignerSetup:
     public_base_url: str
     issued_on: str
     principal_token: TokenKey | None = None
+    long_term: bool = True
+    """PAdES B-LT (validation data embedded); False gives B-T, for the benchmark's comparison."""
 
-    def load(self) -> tuple[SigningKey, SigningKey, object]:
+    def load(self) -> tuple[SigningKey, SigningKey, object, object]:
+        """Teacher's and principal's keys, the time-stamper, and the validation context whose CRLs
+        every signature embeds (PAdES B-LT)."""
         from signer.keys import Pkcs11SigningKey
         from signer.pki import DevPki
 
@@ -66,7 +70,8 @@ class SignerSetup:
             chain = [c for c in teacher.signer.cert_registry if c.self_signed != "yes"]  # the department's CA
             principal = Pkcs11SigningKey.open(t.module, token_label=t.token_label, key_label=t.key_label,
                                               pin=t.pin, chain=chain)
-        return teacher, principal, make_timestamper(self.tsa_url or None, pki)
+        return teacher, principal, make_timestamper(self.tsa_url or None, pki), (
+            make_validation_context(pki) if self.long_term else None)
 
 
 @dataclass(frozen=True)
@@ -100,11 +105,11 @@ def _sign_one(job: tuple[bytes, str]) -> str:
     if "error" in _worker:
         raise _worker["error"]
     setup: SignerSetup = _worker["setup"]
-    teacher, principal, timestamper = _worker["keys"]
+    teacher, principal, timestamper, ltv = _worker["keys"]
     transcript = Transcript.from_fields(parse_json(fields))
     credential = transcript.to_credential(setup.issued_on)
     url = f"{setup.public_base_url.rstrip('/')}/v/{credential.id}"
-    pdf = sign_transcript(render_transcript(transcript, credential, url), teacher, principal, timestamper)
+    pdf = sign_transcript(render_transcript(transcript, credential, url), teacher, principal, timestamper, ltv)
     write_atomically(Path(path), pdf)
     return path
 

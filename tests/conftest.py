@@ -87,8 +87,16 @@ def dev_timestamper(dev_pki):
 
 
 @pytest.fixture(scope="session")
-def signed_transcript(demo_cohort, transcripts, dev_keys, dev_timestamper) -> SignedTranscript:
-    """The first demo transcript rendered and signed by the teacher, then the principal."""
+def dev_ltv(dev_pki):
+    """What B-LT signatures embed: the development PKI's CRLs, issued at :data:`SIGNING_TIME`."""
+    from signer.sign import make_validation_context
+
+    return make_validation_context(dev_pki, fixed_time=SIGNING_TIME)
+
+
+@pytest.fixture(scope="session")
+def signed_transcript(demo_cohort, transcripts, dev_keys, dev_timestamper, dev_ltv) -> SignedTranscript:
+    """The first demo transcript rendered and signed by the teacher, then the principal (PAdES B-LT)."""
     from signer.render import render_transcript
     from signer.sign import sign_transcript
 
@@ -96,7 +104,7 @@ def signed_transcript(demo_cohort, transcripts, dev_keys, dev_timestamper) -> Si
     credential = transcript.to_credential(demo_cohort["issued_on"])
     url = _verify_url_for(credential)
     unsigned = render_transcript(transcript, credential, url)
-    return SignedTranscript(sign_transcript(unsigned, *dev_keys, dev_timestamper), unsigned,
+    return SignedTranscript(sign_transcript(unsigned, *dev_keys, dev_timestamper, dev_ltv), unsigned,
                             transcript, credential, url)
 
 

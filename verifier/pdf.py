@@ -1,8 +1,13 @@
 """The verifier's view of a PDF: the embedded credential and what each signature proves.
 
 Everything here is offline: no certificate, CRL or OCSP response is fetched. Revocation is
-not checked yet (soft-fail with no revocation data): a revoked school certificate still
-shows as trusted until revocation data (a DSS, PAdES B-LT) is supported.
+checked with the CRLs and OCSP responses the document carries in its document security store
+(DSS, PAdES B-LT), for every certificate that declares where its revocation is published
+(pyHanko's "soft-fail": a certificate listed as revoked fails; no current data for it is not
+held against it). So a signer whose certificate the embedded CRL lists as revoked is not
+trusted. A document without a DSS is checked as before, without revocation: removing the DSS
+update from a file brings it back to that, which a verifier that requires B-LT would refuse
+(not done yet: documents signed before B-LT exist; docs/signing.md).
 
 A signer's certificate is checked at the time of the signature's RFC 3161 timestamp when
 the timestamp is intact and chains to the trust roots (PAdES B-T): a school certificate
@@ -30,6 +35,7 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import DiffResult, ModificationLevel
 from pyhanko.sign.fields import enumerate_sig_fields
+from pyhanko.sign.validation.dss import DocumentSecurityStore, NoDSSFoundError
 from pyhanko.sign.validation import (
     EmbeddedPdfSignature,
     PdfSignatureStatus,
@@ -61,6 +67,8 @@ _TRUST_REASONS = {
     "EXPIRED": "a certificate of its chain is expired",
     "NOT_YET_VALID": "a certificate of its chain is not yet valid",
     "REVOKED": "it is revoked",
+    "REVOKED_NO_POE": "it is revoked",
+    "REVOKED_CA_NO_POE": "a certificate of its chain is revoked",
     "CERTIFICATE_CHAIN_GENERAL_FAILURE": "its chain is not valid at that time",
 }
 _MAX_NAME_TREE_NODES = 1000
@@ -175,7 +183,11 @@ async def async_check_signatures(pdf: bytes, trust_roots: list[Certificate]) -> 
 
 async def _check_all(reader: PdfFileReader, trust_roots: list[Certificate]) -> list[SignatureReport]:
     roots = list(trust_roots)
-    now = _context(roots)  # timestamps and untimestamped signers; shared, it caches paths
+    try:
+        revinfo = _embedded_revocation_info(reader)
+    except Exception as e:  # noqa: BLE001 - a DSS we cannot read must not pass for "no revocation data"
+        return [_broken("", f"the document security store (DSS) is unreadable ({type(e).__name__})")]
+    now = _context(roots)  # the time-stamps' chains, checked now; shared, it caches paths
     try:
         fields = list(enumerate_sig_fields(reader, filled_status=True))
     except Exception as e:  # noqa: BLE001 - a broken AcroForm must not look like "no signatures"
@@ -188,8 +200,29 @@ async def _check_all(reader: PdfFileReader, trust_roots: list[Certificate]) -> l
             signatures.append(_broken(name, f"the signature container is unreadable ({type(e).__name__})"))
     signatures.sort(key=lambda s: s.signed_revision if isinstance(s, EmbeddedPdfSignature) else 1 << 30)
     last = _last_signature(signatures)
-    return [s if isinstance(s, SignatureReport) else await _check(s, roots, now, last=s is last)
+    return [s if isinstance(s, SignatureReport) else await _check(s, roots, now, revinfo, last=s is last)
             for s in signatures]
+
+
+@dataclass(frozen=True)
+class _RevocationInfo:
+    """CRLs and OCSP responses (DER) from the document's DSS: signed by their CAs, so trusted for
+    what they say whoever put them there, and never fetched."""
+
+    crls: tuple[bytes, ...] = ()
+    ocsps: tuple[bytes, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.crls or self.ocsps)
+
+
+def _embedded_revocation_info(reader: PdfFileReader) -> _RevocationInfo:
+    try:
+        dss = DocumentSecurityStore.read_dss(reader)
+    except NoDSSFoundError:
+        return _RevocationInfo()
+    return _RevocationInfo(tuple(ref.get_object().data for ref in dss.crls),
+                           tuple(ref.get_object().data for ref in dss.ocsps))
 
 
 def _last_signature(signatures: list[EmbeddedPdfSignature | SignatureReport]) -> EmbeddedPdfSignature | None:
@@ -204,17 +237,21 @@ def _last_signature(signatures: list[EmbeddedPdfSignature | SignatureReport]) ->
     return signatures[-1]
 
 
-def _context(roots: list[Certificate], moment: datetime | None = None) -> ValidationContext:
-    """Offline: no fetching; revocation soft-fail with no data = not checked (module docstring).
+def _context(roots: list[Certificate], moment: datetime | None = None, *,
+             revinfo: _RevocationInfo = _RevocationInfo()) -> ValidationContext:
+    """Offline: no fetching; revocation soft-fail with the document's own CRLs and OCSP responses
+    (module docstring).
 
-    ``moment`` None means now; a past moment is a point-in-time validation.
+    ``moment`` None means now; a past moment is a point-in-time validation. The path cache
+    never answers for a context holding revocation data (``pdf_speedups.PathCache``).
     """
-    context = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail", moment=moment)
+    context = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail", moment=moment,
+                                crls=list(revinfo.crls), ocsps=list(revinfo.ocsps))
     return pdf_speedups.register_context(context, roots)  # these settings are what its path cache assumes
 
 
 async def _validate(sig: EmbeddedPdfSignature, roots: list[Certificate], now: ValidationContext,
-                    *, skip_diff: bool = False):
+                    revinfo: _RevocationInfo, *, skip_diff: bool = False):
     """Validate ``sig``, its signer's chain at the trusted timestamp's time if any, else now.
 
     Which time is trusted is only known after validating the timestamp, so the first pass
@@ -225,17 +262,21 @@ async def _validate(sig: EmbeddedPdfSignature, roots: list[Certificate], now: Va
     if sig.sig_object_type == "/DocTimeStamp":
         return await async_validate_pdf_timestamp(sig, validation_context=now, skip_diff=skip_diff)
     claimed = _claimed_timestamp_time(sig)
-    status = await _validate_signer_at(sig, roots, now, claimed, skip_diff)
+    status = await _validate_signer_at(sig, roots, now, revinfo, claimed, skip_diff)
     proven = _trusted_timestamp_time(status)
     if proven != claimed:
-        status = await _validate_signer_at(sig, roots, now, proven, skip_diff)
+        status = await _validate_signer_at(sig, roots, now, revinfo, proven, skip_diff)
     return status
 
 
 async def _validate_signer_at(sig: EmbeddedPdfSignature, roots: list[Certificate], now: ValidationContext,
-                              moment: datetime | None, skip_diff: bool) -> PdfSignatureStatus:
-    """The timestamp is always checked now; the signer's chain at ``moment`` (None: now)."""
-    signer = now if moment is None else _context(roots, moment)
+                              revinfo: _RevocationInfo, moment: datetime | None,
+                              skip_diff: bool) -> PdfSignatureStatus:
+    """The timestamp is always checked now, without the document's revocation data: a CRL embedded
+    at signing is no longer current now, and the TSA's certificate at the time of its token would
+    need an archive time-stamp (B-LTA) to prove when. The signer's chain is checked at ``moment``
+    (None: now) with the document's revocation data: that is what B-LT embeds it for."""
+    signer = now if moment is None and not revinfo else _context(roots, moment, revinfo=revinfo)
     return await async_validate_pdf_signature(sig, signer_validation_context=signer, ts_validation_context=now,
                                               skip_diff=skip_diff)
 
@@ -266,12 +307,12 @@ def _aware(moment) -> datetime | None:
 
 
 async def _check(sig: EmbeddedPdfSignature, roots: list[Certificate], now: ValidationContext,
-                 *, last: bool) -> SignatureReport:
+                 revinfo: _RevocationInfo, *, last: bool) -> SignatureReport:
     try:
-        status = await _validate(sig, roots, now)
+        status = await _validate(sig, roots, now, revinfo)
     except Exception as e:  # noqa: BLE001 - hostile CMS or PDF structure
         try:  # is it what was appended after the signature that cannot be read?
-            status = await _validate(sig, roots, now, skip_diff=True)
+            status = await _validate(sig, roots, now, revinfo, skip_diff=True)
         except Exception:  # noqa: BLE001
             return _broken(sig.field_name, f"the signature cannot be validated ({type(e).__name__}: {e})")
         return _report(sig, status, covers=False, changes="what was added after this signature is unreadable")

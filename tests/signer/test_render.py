@@ -122,3 +122,12 @@ def test_a_transcript_that_does_not_fit_one_page_is_refused(transcripts):
     with pytest.raises(SignerError) as e:
         render_transcript(too_long, too_long.to_credential("2026-06-05"), "https://xacthuc.sogoc.edu.vn/v/x")
     assert e.value.code == "transcript_too_long"
+
+
+def test_each_stamp_reads_in_vietnamese(signed_transcript):
+    """What a reader sees in the boxes, as poppler extracts it from the stamps."""
+    text = pdftotext(signed_transcript.pdf)
+    assert text.count("ĐÃ KÝ SỐ") == 2
+    for name in ("Trần Thị Thu Hương", "Nguyễn Văn Đức"):
+        assert text.count(name) == 2  # printed under the box, and in the stamp
+    assert text.count("Chứng thư số: Sở Giáo dục và Đào tạo TP. Hồ Chí Minh") == 2

@@ -277,3 +277,47 @@ def test_each_trusted_signature_names_its_root_and_an_untrusted_one_none(signed_
     assert [r.trust_root for r in trusted] == ["Bộ Giáo dục và Đào tạo — Root CA (DEV)"] * 2
     other = check_signatures(signed_transcript.pdf, untrusted_pki.trust_roots())
     assert [r.trust_root for r in other] == [None, None]
+
+
+# -- revocation: the CRLs a document carries in its DSS (PAdES B-LT)
+
+
+@pytest.fixture(scope="module")
+def revocable(tmp_path_factory, signed_transcript, signing_time):
+    """(pki, a transcript its teacher and principal signed with B-T signatures, nothing embedded)."""
+    from signer.pki import init_dev_pki
+    from signer.sign import make_timestamper, sign_transcript
+
+    pki = init_dev_pki(tmp_path_factory.mktemp("revocable-pki"), valid_from=signing_time - timedelta(days=30))
+    keys = pki.signer_key("teacher"), pki.signer_key("principal")
+    return pki, sign_transcript(signed_transcript.unsigned_pdf, *keys, make_timestamper(None, pki, fixed_time=signing_time))
+
+
+def with_crls(pdf: bytes, crls: list[bytes]) -> bytes:
+    """``pdf`` and an update adding a DSS with ``crls``, as a B-LT signer or anyone later would."""
+    from asn1crypto import crl as asn1_crl
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+
+    out = io.BytesIO(pdf)
+    DocumentSecurityStore.add_dss(out, None, crls=[asn1_crl.CertificateList.load(c) for c in crls])
+    return out.getvalue()
+
+
+def test_a_signer_the_embedded_crl_lists_as_revoked_is_not_trusted(revocable, signing_time):
+    from verifier import pdf_speedups
+
+    pki, pdf = revocable
+    roots = pki.trust_roots()
+    assert all(r.ok for r in check_signatures(pdf, roots))  # no revocation data: not checked, as before B-LT
+    assert len(pdf_speedups.path_cache) > 0  # ... and the teacher's path is now cached
+    pki.revoke("teacher", signing_time - timedelta(days=1))  # revoked the day before signing
+    teacher, principal = check_signatures(with_crls(pdf, pki.crls(signing_time)), roots)
+    assert teacher.intact and teacher.covers_document and not teacher.trusted  # the cache did not answer
+    assert teacher.problem == "the signer's certificate is not trusted at the time of its timestamp: it is revoked"
+    assert principal.ok
+
+
+def test_current_crls_that_do_not_list_the_signers_keep_them_trusted(signed_transcript, dev_pki):
+    """The B-LT transcript as issued: its DSS holds the CRLs, and both signatures are good."""
+    reports = check_signatures(signed_transcript.pdf, dev_pki.trust_roots())
+    assert [r.ok and r.timestamped for r in reports] == [True, True]

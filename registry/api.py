@@ -20,7 +20,7 @@ from core.credential import is_document_id
 from core.errors import ERROR_BODY_SCHEMA, InvalidInput, SogocError, UnknownDocument
 from core.hashes import Hash32
 from core.status import RevocationReason
-from registry import audit, auth, intake, service
+from registry import audit, auth, intake, register, service
 from registry.audit import Acting
 from registry.errors import PayloadTooLarge
 from registry.ledger import Ledger
@@ -252,7 +252,7 @@ def create_router(sessions: Sessions, chain: service.ChainInfo, *, issuers: inta
     def evidence(document_id: str, s: Session = Depends(session)) -> dict[str, Any]:
         if not is_document_id(document_id):
             raise UnknownDocument("no document with this id")
-        return service.evidence(service.document(s, document_id), chain)
+        return register.document_evidence(service.document(s, document_id), chain)
 
     return router
 

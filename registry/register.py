@@ -18,7 +18,7 @@ from typing import Any, Iterable, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from core.credential import Credential
 from core.errors import InvalidInput
@@ -356,3 +356,11 @@ def _version(e: RegisterEntry, acts: list[RegisterAct]) -> dict[str, Any]:
         "acts": [{"act": a.act, "reason": a.reason, "decision": a.decision, "at": a.at.isoformat() + "Z",
                   "related": a.related.document_id if a.related is not None else None} for a in acts],
     }
+
+
+def document_evidence(doc: Document, chain: service.ChainInfo) -> dict[str, Any]:
+    """:func:`registry.service.evidence` and, for a document in a master register, its diploma's
+    ``history`` (:func:`lineage`): what ``GET /api/v1/documents/{id}/evidence`` answers."""
+    session = object_session(doc)
+    history = lineage(session, doc.id) if session is not None else None
+    return {**service.evidence(doc, chain), "history": history or []}

@@ -190,6 +190,7 @@ def evidence(doc: Document, chain: ChainInfo) -> dict[str, Any]:
             "decision": revocation.decision,
             "decision_hash": Hash32(revocation.decision_hash).hex0x,
             "revoked_by": revocation.revoked_by,
+            "cancelled": revocation.cancelled,
         },
     }
 

@@ -107,6 +107,8 @@ def create_router(sessions: Sessions, chain: service.ChainInfo, *, issuers: inta
         """Authenticate, run ``work`` as the caller, and audit a refusal in a transaction of its own."""
         rid = getattr(request.state, "request_id", None) or audit.request_id(None)
         header = request.headers.get("authorization")
+        if target is not None and not is_document_id(target):
+            target = None  # a malformed id names nothing, and must not overflow the audit line's column
 
         def login() -> auth.Caller:
             with sessions() as s:

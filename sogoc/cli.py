@@ -460,8 +460,7 @@ def cmd_diplomas_issue(args: argparse.Namespace, settings: Settings) -> int:
     with dev_chain(settings):
         settings, pki = ensure_dev_setup(settings)
         store = DiplomaStore(args.store or settings.data_dir / "diplomas")
-        issued = DiplomaIssuer(settings, pki).issue_year(store, args.authority, args.year, args.issued_on or today(),
-                                                         None)
+        issued = DiplomaIssuer(settings, pki).issue_year(store, args.authority, args.year, args.issued_on or today())
     if issued.total == 0:
         print(f"Không có văn bằng nào của {args.authority} năm {args.year} để cấp (hãy chạy `sogoc diplomas import`).",
               file=sys.stderr)
@@ -497,7 +496,7 @@ def cmd_diplomas_copy(args: argparse.Namespace, settings: Settings) -> int:
     with dev_chain(settings):
         settings, pki = ensure_dev_setup(settings)
         copy_id, year, number = DiplomaIssuer(settings, pki).copy(args.document_id, args.copy_number,
-                                                                  args.issued_on or today(), None)
+                                                                  args.issued_on or today())
     print(f"Certified copy {args.copy_number} of {args.document_id}: {copy_id} (register {year}, entry {number}): "
           f"{settings.public_base_url}/v/{copy_id}")
     return EXIT_OK

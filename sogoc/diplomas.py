@@ -11,7 +11,8 @@ anchored or entered twice.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+import dataclasses
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable
@@ -44,9 +45,12 @@ class Issued:
 class DiplomaIssuer:
     """Sign, submit, anchor and enter, as the authority, with the development PKI's director."""
 
-    def __init__(self, settings: Settings, pki: DevPki) -> None:
+    def __init__(self, settings: Settings, pki: DevPki, signer_title: str = "Giám đốc") -> None:
         self.settings = settings
         self.key = pki.signer_key("director")
+        #: Who signs what is issued today (a register extract, a correction, a copy): the key's holder,
+        #: so the name printed under the signature is the name in the stamp.
+        self.signatory = Signatory(self.key.subject_name, signer_title)
         self.timestamper = make_timestamper(settings.tsa_url or None, pki)
         self.sessions = make_sessionmaker(engine_for(settings))
         self.keeper = ReportKeeper(settings)
@@ -72,19 +76,17 @@ class DiplomaIssuer:
         if settled.stuck:
             raise InvalidInput("; ".join(f"batch {b}: {e}" for b, e in settled.stuck.items()), code="not_anchored")
 
-    def issue_year(self, store: DiplomaStore, authority: str, year: int, issued_on: str,
-                   entered_by: Signatory | None) -> Issued:
+    def issue_year(self, store: DiplomaStore, authority: str, year: int, issued_on: str) -> Issued:
         """Every imported diploma of ``authority`` graduating in ``year``: digital ones signed as
-        diplomas, legacy ones as register extracts (``entered_by`` signs them); entered in the
-        order of their printed register numbers."""
+        diplomas, legacy ones as register extracts signed today by the key's holder; entered in
+        the order of their printed register numbers."""
         diplomas = sorted(store.load(authority, year), key=_register_order)
         documents, signed = [], 0
         for d in diplomas:
             path = self.out / authority / str(year) / f"{d.serial_number.replace(' ', '-')}.pdf"
             if d.is_legacy:
-                signer = entered_by or d.signer
-                sign = lambda d=d, signer=signer: issue_legacy_entry(  # noqa: E731
-                    d, self.key, self.timestamper, entered_by=signer, entered_on=issued_on,
+                sign = lambda d=d: issue_legacy_entry(  # noqa: E731
+                    d, self.key, self.timestamper, entered_by=self.signatory, entered_on=issued_on,
                     public_base_url=self.settings.public_base_url)
             else:
                 sign = lambda d=d: issue_diploma(d, self.key, self.timestamper, issued_on=issued_on,  # noqa: E731
@@ -110,9 +112,8 @@ class DiplomaIssuer:
         with self.sessions() as session:
             old = self._diploma_of(session, old_id)
             authority = service.document(session, old_id).issuer_code
-        new = apply_changes(old, changes)
-        if new.is_legacy:  # a corrected paper diploma is issued digitally
-            new = replace(new, legacy=None)
+        # issued digitally today, signed by today's signer (a corrected paper diploma too)
+        new = dataclasses.replace(apply_changes(old, changes), legacy=None, signer=self.signatory)
         folder = "reissues" if reissue else "corrections"
         path = self.out / authority / folder / f"{old_id}.pdf"
         credential, pdf, _ = self._signed(path, lambda: issue_diploma(
@@ -138,7 +139,7 @@ class DiplomaIssuer:
             versions = register.lineage(session, document_id) or []
         self.keeper.drop(sorted({document_id, *(v["document_id"] for v in versions)}))
 
-    def copy(self, original_id: str, copy_number: str, issued_on: str, signer: Signatory | None) -> tuple[str, int, int]:
+    def copy(self, original_id: str, copy_number: str, issued_on: str) -> tuple[str, int, int]:
         """A certified copy (bản sao từ sổ gốc) of the entry of ``original_id``, signed, anchored, entered."""
         with self.sessions() as session:
             doc = service.document(session, original_id)
@@ -150,7 +151,7 @@ class DiplomaIssuer:
                 raise InvalidInput(f"document {original_id} is {problem}: no copy is issued from it", code="not_current")
             diploma = self._diploma_of(session, original_id)
             original_issued_on = Credential.from_json(doc.credential).issued_on
-        copy = CertifiedCopy(diploma, original_issued_on, copy_number, signer or diploma.signer, original_id)
+        copy = CertifiedCopy(diploma, original_issued_on, copy_number, self.signatory, original_id)
         path = self.out / diploma.authority.code / "copies" / f"{_slug(copy_number)}.pdf"
         credential, pdf, _ = self._signed(path, lambda: issue_certified_copy(
             copy, self.key, self.timestamper, issued_on=issued_on, public_base_url=self.settings.public_base_url))

@@ -123,7 +123,7 @@ def to_pdf(table: list[RegisterRow], authority_name: str, year: int, verify_base
     for r in table:
         data.append([Paragraph(str(v), cell) for v in (r.number, r.kind, r.serial_number, r.register_number,
                                                        r.holder_name, r.birth_date, r.code, r.notes)])
-    grid = Table(data, colWidths=(34, 62, 72, 82, 130, 58, 118, 230), repeatRows=1)
+    grid = Table(data, colWidths=(30, 56, 70, 80, 124, 62, 160, 204), repeatRows=1)
     grid.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#888888")),
                               ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f1e6e4")),
                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))

@@ -22,6 +22,7 @@ from registry import auth, service
 from registry.audit import Acting
 from registry.chain import ContractRevert, Web3Ledger
 from registry.db import engine_for, make_sessionmaker
+from demo_helpers import running_demo  # tests/e2e/
 from sogoc.setup_chain import MINISTRY, fund_dev_accounts, keyring
 
 pytestmark = pytest.mark.chain
@@ -53,6 +54,12 @@ def pdf_of(demo, document_id: str) -> Path:
 
 def ids_of(output: str) -> list[str]:
     return [line.rsplit("/v/", 1)[1] for line in output.splitlines() if "/v/" in line]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """A demo of its own: the diplomas issued here must not change the shared demo's counts."""
+    yield from running_demo(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

@@ -62,10 +62,12 @@ contract CredentialRegistry is ICredentialRegistry, Ownable2Step {
         uint8 kind;
     }
 
+    /// @dev A revocation (thu hồi) or a cancellation (hủy bỏ): one record per leaf, the flag in the same slot.
     struct Revocation {
         uint16 reason;
         uint48 revokedAt;
         uint32 revokedByIndex;
+        bool cancelled;
         bytes32 decision;
     }
 
@@ -200,7 +202,7 @@ contract CredentialRegistry is ICredentialRegistry, Ownable2Step {
     // ================================================================== revocation and correction
 
     /**
-     * @notice Revokes (thu hồi / hủy bỏ) one document: `leaf` proven to be in the anchored `root`.
+     * @notice Revokes (thu hồi) one document: `leaf` proven to be in the anchored `root`.
      * Allowed to the issuer that anchored the root (while active) and to its parent authority only;
      * not to other schools, other authorities or the Ministry.
      * @param proof OpenZeppelin MerkleProof from `leaf` to `root`.
@@ -212,19 +214,23 @@ contract CredentialRegistry is ICredentialRegistry, Ownable2Step {
     function revoke(bytes32 root, bytes32 leaf, bytes32[] calldata proof, uint16 reason, bytes32 decision)
         external
     {
-        if (reason == 0) revert RegistryInvalidReason();
-        if (decision == 0) revert RegistryMissingDecision();
-        (uint32 scope, uint32 actorIndex) = _authorizeOnRoot(root);
-        if (!MerkleProof.verifyCalldata(proof, root, leaf)) revert RegistryInvalidProof();
-        _requireLive(leaf, scope);
+        bytes32 actor = _revoke(root, leaf, proof, reason, decision, false);
+        emit CredentialRevoked(root, leaf, actor, reason, decision);
+    }
 
-        _revocations[leaf][scope] = Revocation({
-            reason: reason,
-            revokedAt: uint48(block.timestamp),
-            revokedByIndex: actorIndex,
-            decision: decision
-        });
-        emit CredentialRevoked(root, leaf, _idByIndex[actorIndex - 1], reason, decision);
+    /**
+     * @notice Cancels (hủy bỏ) one document: as {revoke}, on the same six grounds and with the same
+     * permissions, but the decision declares the document void from the start rather than withdrawn.
+     * Verifiers tell the two apart by `cancelled` in {credentialStatus}. A leaf is revoked or
+     * cancelled once, never both.
+     *
+     * WARNING: cancellation is final.
+     */
+    function cancel(bytes32 root, bytes32 leaf, bytes32[] calldata proof, uint16 reason, bytes32 decision)
+        external
+    {
+        bytes32 actor = _revoke(root, leaf, proof, reason, decision, true);
+        emit CredentialCancelled(root, leaf, actor, reason, decision);
     }
 
     /**
@@ -294,6 +300,7 @@ contract CredentialRegistry is ICredentialRegistry, Ownable2Step {
             status.revocationDecision = r.decision;
             status.revokedAt = r.revokedAt;
             status.revokedBy = _idByIndex[r.revokedByIndex - 1];
+            status.cancelled = r.cancelled;
         }
         Supersession memory s = _supersessions[leaf][a.issuerIndex];
         if (s.supersededAt != 0) {
@@ -423,6 +430,31 @@ contract CredentialRegistry is ICredentialRegistry, Ownable2Step {
             revert RegistryUnauthorized(msg.sender);
         }
         actorIndex = caller.index;
+    }
+
+    /// @dev Check, then record a revocation or cancellation; returns the acting institution's id.
+    function _revoke(
+        bytes32 root,
+        bytes32 leaf,
+        bytes32[] calldata proof,
+        uint16 reason,
+        bytes32 decision,
+        bool cancelled
+    ) private returns (bytes32) {
+        if (reason == 0) revert RegistryInvalidReason();
+        if (decision == 0) revert RegistryMissingDecision();
+        (uint32 scope, uint32 actorIndex) = _authorizeOnRoot(root);
+        if (!MerkleProof.verifyCalldata(proof, root, leaf)) revert RegistryInvalidProof();
+        _requireLive(leaf, scope);
+
+        _revocations[leaf][scope] = Revocation({
+            reason: reason,
+            revokedAt: uint48(block.timestamp),
+            revokedByIndex: actorIndex,
+            cancelled: cancelled,
+            decision: decision
+        });
+        return _idByIndex[actorIndex - 1];
     }
 
     /// @dev Reverts if `leaf` is revoked or superseded within `scope`.

@@ -81,6 +81,8 @@ interface ICredentialRegistry {
         uint64 supersededAt;
         /// Institution id that recorded the correction.
         bytes32 supersededByInstitution;
+        /// The revocation is a cancellation (hủy bỏ: void from the start), not a withdrawal (thu hồi).
+        bool cancelled;
     }
 
     // ------------------------------------------------------------------ events
@@ -121,6 +123,15 @@ interface ICredentialRegistry {
         bytes32 indexed root,
         bytes32 indexed leaf,
         bytes32 indexed revokedBy,
+        uint16 reason,
+        bytes32 decision
+    );
+
+    /// @notice One document (leaf) of an anchored root was cancelled (hủy bỏ): void from the start.
+    event CredentialCancelled(
+        bytes32 indexed root,
+        bytes32 indexed leaf,
+        bytes32 indexed cancelledBy,
         uint16 reason,
         bytes32 decision
     );
@@ -202,6 +213,9 @@ interface ICredentialRegistry {
     function anchor(bytes32 root, uint32 leafCount, uint8 kind) external;
 
     function revoke(bytes32 root, bytes32 leaf, bytes32[] calldata proof, uint16 reason, bytes32 decision)
+        external;
+
+    function cancel(bytes32 root, bytes32 leaf, bytes32[] calldata proof, uint16 reason, bytes32 decision)
         external;
 
     function supersede(

@@ -67,6 +67,7 @@ class LeafStatus:
     supersede_decision: Hash32
     superseded_at: int
     superseded_by_institution: Hash32
+    cancelled: bool = False  # the revocation is a cancellation (hủy bỏ)
 
 
 def _snake(name: str) -> str:

@@ -12,7 +12,8 @@ class Verdict(str, Enum):
     TAMPERED = "tampered"
     UNTRUSTED_SIGNER = "untrusted_signer"
     NOT_ANCHORED = "not_anchored"
-    REVOKED = "revoked"
+    REVOKED = "revoked"  # thu hồi: withdrawn by a decision
+    CANCELLED = "cancelled"  # hủy bỏ: declared void from the start by a decision
     SUPERSEDED = "superseded"
     UNKNOWN = "unknown"  # not a document of this registry (no credential in it), or no such id
 
@@ -23,6 +24,7 @@ VERDICT_PRECEDENCE = (
     Verdict.UNTRUSTED_SIGNER,
     Verdict.UNKNOWN,
     Verdict.NOT_ANCHORED,
+    Verdict.CANCELLED,
     Verdict.REVOKED,
     Verdict.SUPERSEDED,
     Verdict.VALID,
@@ -73,6 +75,31 @@ REASON_LABELS = {
 }
 
 
+class RegisterAct(str, Enum):
+    """One line of a master register's history (sổ gốc): what happened to an entry, by which act.
+
+    The public disclosure (công khai) lists these per authority, each with its on-chain evidence.
+    """
+
+    ISSUED = "issued"  # a diploma issued digitally, entered and anchored
+    LEGACY_ENTERED = "legacy_entered"  # a paper diploma entered from the paper register
+    CORRECTED = "corrected"  # replaced by a corrected diploma (chỉnh sửa), on chain by supersede
+    REVOKED = "revoked"  # thu hồi
+    CANCELLED = "cancelled"  # hủy bỏ
+    REISSUED = "reissued"  # cấp lại after the authority's own error
+    COPIED = "copied"  # a certified copy (bản sao từ sổ gốc) was issued from the entry
+
+
+class EntryKind(str, Enum):
+    """What a master-register entry records."""
+
+    ORIGINAL = "original"  # a diploma issued digitally
+    LEGACY = "legacy"  # a paper diploma entered from the paper register
+    CORRECTION = "correction"  # the corrected diploma that replaces an entry
+    REISSUE = "reissue"  # the diploma re-issued in place of one revoked or cancelled for the authority's error
+    COPY = "copy"  # a certified copy of an entry
+
+
 class AnchorState(str, Enum):
     """Where a document stands on its way to the chain."""
 
@@ -114,4 +141,5 @@ class CheckCode(str, Enum):
     # status
     IN_FORCE = "in_force"
     REVOKED = "revoked"
+    CANCELLED = "cancelled"
     SUPERSEDED = "superseded"

@@ -20,12 +20,13 @@ from core.credential import is_document_id
 from core.errors import ERROR_BODY_SCHEMA, InvalidInput, SogocError, UnknownDocument
 from core.hashes import Hash32
 from core.status import RevocationReason
-from registry import audit, auth, intake, service
+from registry import audit, auth, intake, register, service
 from registry.audit import Acting
 from registry.errors import PayloadTooLarge
 from registry.ledger import Ledger
 from registry.models import Document, Institution
-from registry.openapi import (AUDIT_RESPONSES, BULK_BODY, REVOCATION_BODY, REVOCATION_RESPONSES, STATUS_RESPONSES,
+from registry.openapi import (AUDIT_RESPONSES, BULK_BODY, ENTRIES_BODY, ENTRIES_RESPONSES, REPLACEMENT_BODY,
+                              REPLACEMENT_RESPONSES, REVOCATION_BODY, REVOCATION_RESPONSES, STATUS_RESPONSES,
                               SUBMIT_BODY, SUBMIT_RESPONSES, BULK_RESPONSES)
 from registry.permissions import may_act_on_documents_of
 
@@ -106,6 +107,8 @@ def create_router(sessions: Sessions, chain: service.ChainInfo, *, issuers: inta
         """Authenticate, run ``work`` as the caller, and audit a refusal in a transaction of its own."""
         rid = getattr(request.state, "request_id", None) or audit.request_id(None)
         header = request.headers.get("authorization")
+        if target is not None and not is_document_id(target):
+            target = None  # a malformed id names nothing, and must not overflow the audit line's column
 
         def login() -> auth.Caller:
             with sessions() as s:
@@ -185,11 +188,9 @@ def create_router(sessions: Sessions, chain: service.ChainInfo, *, issuers: inta
             return JSONResponse(await run_in_threadpool(read, caller, acting))
         return await guarded(request, "document.status", work, target=document_id)
 
-    @router.post("/documents/{document_id}/revocation", summary="Revoke one of your documents by a decision",
-                 openapi_extra=REVOCATION_BODY, responses=REVOCATION_RESPONSES)
-    async def revoke(document_id: str, request: Request) -> JSONResponse:
-        """Revoke (thu hồi, hủy bỏ) an anchored document, on one of the six grounds of Thông tư 21/2019,
-        citing the decision. The issuer or its authority only; the contract checks the same."""
+    async def revoke_or_cancel(document_id: str, request: Request, cancel: bool) -> JSONResponse:
+        action = "document.cancel" if cancel else "document.revoke"
+
         async def work(caller: auth.Caller, acting: Acting) -> JSONResponse:
             body = await read_json(request, 64 * 1024)
             if not isinstance(body, dict) or body.keys() != {"reason", "decision"} \
@@ -199,22 +200,113 @@ def create_router(sessions: Sessions, chain: service.ChainInfo, *, issuers: inta
             reason = RevocationReason.parse(str(body["reason"]))
 
             def act() -> dict[str, Any]:
-                if ledger is None:
-                    raise SogocError("this registry does not write to the chain", code="read_only")
                 with sessions() as s:
                     visible_document(s, caller, document_id)
-                    revocation = service.revoke_document(s, ledger(), document_id=document_id, actor_code=caller.code,
-                                                         reason=reason, decision=body["decision"], acting=acting)
-                    return {"document_id": document_id, "reason": revocation.reason,
+                    revocation = service.revoke_document(s, writer(), document_id=document_id,
+                                                         actor_code=caller.code, reason=reason,
+                                                         decision=body["decision"], acting=acting, cancel=cancel)
+                    return {"document_id": document_id, "reason": revocation.reason, "cancelled": revocation.cancelled,
                             "decision_hash": Hash32(revocation.decision_hash).hex0x, "revoked_by": revocation.revoked_by,
                             "tx_hash": Hash32(revocation.tx_hash).hex0x if revocation.tx_hash else None,
                             "block_number": revocation.block_number}
 
             answer = await run_in_threadpool(act)
-            if on_revoked is not None:
-                await run_in_threadpool(on_revoked, document_id)
+            await changed(document_id)
             return JSONResponse(answer)
-        return await guarded(request, "document.revoke", work, target=document_id)
+        return await guarded(request, action, work, target=document_id)
+
+    def writer() -> Ledger:
+        if ledger is None:
+            raise SogocError("this registry does not write to the chain", code="read_only")
+        return ledger()
+
+    async def changed(document_id: str) -> None:
+        """Tell the public reports: every version and copy of the diploma shows the whole history."""
+        if on_revoked is None:
+            return
+
+        def related() -> list[str]:
+            with sessions() as s:
+                return [v["document_id"] for v in register.lineage(s, document_id) or []] or [document_id]
+        for each in await run_in_threadpool(related):
+            await run_in_threadpool(on_revoked, each)
+
+    @router.post("/documents/{document_id}/revocation", summary="Revoke (thu hồi) one of your documents by a decision",
+                 openapi_extra=REVOCATION_BODY, responses=REVOCATION_RESPONSES)
+    async def revoke(document_id: str, request: Request) -> JSONResponse:
+        """Revoke (thu hồi) an anchored document, on one of the six grounds of Thông tư 21/2019,
+        citing the decision. The issuer or its authority only; the contract checks the same."""
+        return await revoke_or_cancel(document_id, request, cancel=False)
+
+    @router.post("/documents/{document_id}/cancellation", summary="Cancel (hủy bỏ) one of your documents by a decision",
+                 openapi_extra=REVOCATION_BODY, responses=REVOCATION_RESPONSES)
+    async def cancel(document_id: str, request: Request) -> JSONResponse:
+        """Cancel (hủy bỏ: void from the start) an anchored document, on the same six grounds and with
+        the same permissions as a revocation; verifiers say `cancelled` instead of `revoked`."""
+        return await revoke_or_cancel(document_id, request, cancel=True)
+
+    async def replace(document_id: str, request: Request, reissue: bool) -> JSONResponse:
+        action = "register.reissue" if reissue else "register.correct"
+
+        async def work(caller: auth.Caller, acting: Acting) -> JSONResponse:
+            body = await read_json(request, 64 * 1024)
+            if not isinstance(body, dict) or body.keys() != {"replacement", "decision"} \
+                    or not all(isinstance(body[k], str) for k in body):
+                raise InvalidInput('the body is {"replacement": "<document id>", "decision": "..."}',
+                                   code="bad_replacement")
+
+            def act() -> dict[str, Any]:
+                with sessions() as s:
+                    visible_document(s, caller, document_id)
+                    visible_document(s, caller, body["replacement"])
+                    if reissue:
+                        entry = register.reissue(s, old_id=document_id, new_id=body["replacement"],
+                                                 decision=body["decision"], actor_code=caller.code, acting=acting)
+                    else:
+                        entry = register.correct(s, writer(), old_id=document_id, new_id=body["replacement"],
+                                                 decision=body["decision"], actor_code=caller.code, acting=acting)
+                    return {"document_id": document_id, "replacement": entry.document_id,
+                            "entry": {"year": entry.year, "number": entry.number, "kind": entry.kind}}
+
+            answer = await run_in_threadpool(act)
+            await changed(document_id)
+            return JSONResponse(answer)
+        return await guarded(request, action, work, target=document_id)
+
+    @router.post("/documents/{document_id}/correction", summary="Replace a diploma by a corrected one",
+                 openapi_extra=REPLACEMENT_BODY, responses=REPLACEMENT_RESPONSES)
+    async def correct(document_id: str, request: Request) -> JSONResponse:
+        """Record that the anchored diploma `replacement` corrects this one (chỉnh sửa, by a decision):
+        `supersede` on chain, a new register entry naming the old one. The authority of the entry only."""
+        return await replace(document_id, request, reissue=False)
+
+    @router.post("/documents/{document_id}/reissue", summary="Re-issue a diploma revoked for the authority's error",
+                 openapi_extra=REPLACEMENT_BODY, responses=REPLACEMENT_RESPONSES)
+    async def reissue(document_id: str, request: Request) -> JSONResponse:
+        """Record that the anchored diploma `replacement` re-issues this one (cấp lại), which was revoked
+        or cancelled for the issuing body's error (reason 6)."""
+        return await replace(document_id, request, reissue=True)
+
+    @router.post("/register/entries", summary="Enter anchored diplomas and copies in your master register",
+                 openapi_extra=ENTRIES_BODY, responses=ENTRIES_RESPONSES)
+    async def enter(request: Request) -> JSONResponse:
+        """Number anchored diplomas (original or legacy) and certified copies into the register of their
+        year, in the order given, all or nothing; documents entered before are answered as they are."""
+        async def work(caller: auth.Caller, acting: Acting) -> JSONResponse:
+            body = await read_json(request, 256 * 1024)
+            if not isinstance(body, dict) or body.keys() != {"documents"} or not isinstance(body["documents"], list) \
+                    or not 0 < len(body["documents"]) <= 1000 or not all(isinstance(d, str) for d in body["documents"]):
+                raise InvalidInput('the body is {"documents": ["<document id>", ...]}', code="bad_entries")
+
+            def act() -> dict[str, Any]:
+                with sessions() as s:
+                    for document_id in body["documents"]:
+                        visible_document(s, caller, document_id)
+                    found = register.enter(s, body["documents"], actor_code=caller.code, acting=acting)
+                    return {"entries": [{"document_id": e.document_id, "authority": e.authority_code, "year": e.year,
+                                         "number": e.number, "kind": e.kind} for e in found]}
+            return JSONResponse(await run_in_threadpool(act))
+        return await guarded(request, "register.enter", work)
 
     @router.get("/audit", summary="The audit log", responses=AUDIT_RESPONSES)
     async def audit_log(request: Request, action: str | None = None, outcome: str | None = None,
@@ -252,7 +344,7 @@ def create_router(sessions: Sessions, chain: service.ChainInfo, *, issuers: inta
     def evidence(document_id: str, s: Session = Depends(session)) -> dict[str, Any]:
         if not is_document_id(document_id):
             raise UnknownDocument("no document with this id")
-        return service.evidence(service.document(s, document_id), chain)
+        return register.document_evidence(service.document(s, document_id), chain)
 
     return router
 

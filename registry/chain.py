@@ -20,7 +20,8 @@ from core.chain import RegistryReader, artifact
 from core.errors import ChainError
 from core.hashes import ZERO, Hash32, institution_id
 from registry.keystore import Keystore
-from registry.ledger import Block, Inclusion, RecordedRevocation, SignedTransaction, TxReceipt
+from registry.ledger import (Block, Inclusion, RecordedRevocation, RecordedSupersession, SignedTransaction,
+                            TxReceipt)
 
 
 def _error_names() -> dict[str, str]:
@@ -155,7 +156,12 @@ class Web3Ledger:
 
     def find_revocation(self, root: Hash32, leaf: Hash32) -> RecordedRevocation | None:
         status = self.reader.credential_status(root, leaf)
-        return RecordedRevocation(status.revocation_decision, status.revoked_at) if status.revoked else None
+        return RecordedRevocation(status.revocation_decision, status.revoked_at, status.cancelled) \
+            if status.revoked else None
+
+    def find_supersession(self, root: Hash32, leaf: Hash32) -> RecordedSupersession | None:
+        status = self.reader.credential_status(root, leaf)
+        return RecordedSupersession(status.superseded_by, status.supersede_decision) if status.superseded_at else None
 
     def anchor(self, issuer_code: str, root: Hash32, leaf_count: int, kind: int) -> TxReceipt:
         """Anchor directly and wait for the receipt: an act on the contract outside the registry's
@@ -218,6 +224,13 @@ class Web3Ledger:
         return None if found is None else Block(number, Hash32(bytes(found["hash"])), int(found["timestamp"]))
 
     def revoke(self, actor_code: str, root: Hash32, leaf: Hash32, proof: Sequence[Hash32],
-               reason: int, decision: Hash32) -> TxReceipt:
-        return self._send(actor_code, lambda: self.functions.revoke(
+               reason: int, decision: Hash32, *, cancel: bool = False) -> TxReceipt:
+        function = self.functions.cancel if cancel else self.functions.revoke
+        return self._send(actor_code, lambda: function(
             bytes(root), bytes(leaf), [bytes(p) for p in proof], reason, bytes(decision)))
+
+    def supersede(self, actor_code: str, root: Hash32, leaf: Hash32, proof: Sequence[Hash32], new_root: Hash32,
+                  new_leaf: Hash32, new_proof: Sequence[Hash32], decision: Hash32) -> TxReceipt:
+        return self._send(actor_code, lambda: self.functions.supersede(
+            bytes(root), bytes(leaf), [bytes(p) for p in proof], bytes(new_root), bytes(new_leaf),
+            [bytes(p) for p in new_proof], bytes(decision)))

@@ -23,6 +23,20 @@ class AlreadyRevoked(Conflict):
     code = "already_revoked"
 
 
+class AlreadySuperseded(Conflict):
+    """The document was replaced by a correction or a re-issue: act on the current version."""
+
+    code = "already_superseded"
+
+
+class RegisterError(Conflict):
+    """A master-register act that the register's state does not allow: ``not_current`` (copying
+    a replaced, revoked or cancelled entry), ``unknown_entry``, ``not_reissuable``, or a write
+    that met another one for the same number (``register_busy``)."""
+
+    code = "register_busy"
+
+
 class SchemaError(SogocError):
     """The database's schema cannot be brought to the one this registry needs."""
 

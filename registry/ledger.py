@@ -58,6 +58,15 @@ class RecordedRevocation:
 
     decision: Hash32
     revoked_at: int  # unix seconds
+    cancelled: bool = False  # a cancellation (hủy bỏ)
+
+
+@dataclass(frozen=True)
+class RecordedSupersession:
+    """A correction the chain already holds: the leaf that replaces the old one, and the decision."""
+
+    new_leaf: Hash32
+    decision: Hash32
 
 
 class Ledger(Protocol):
@@ -95,5 +104,13 @@ class Ledger(Protocol):
         """The revocation of ``leaf`` if the chain already records it."""
 
     def revoke(self, actor_code: str, root: Hash32, leaf: Hash32, proof: Sequence[Hash32],
-               reason: int, decision: Hash32) -> TxReceipt:
-        """Revoke one leaf, acting as ``actor_code``; the contract checks the right to do so."""
+               reason: int, decision: Hash32, *, cancel: bool = False) -> TxReceipt:
+        """Revoke (or with ``cancel``, cancel) one leaf, acting as ``actor_code``; the contract
+        checks the right to do so."""
+
+    def find_supersession(self, root: Hash32, leaf: Hash32) -> RecordedSupersession | None:
+        """The correction of ``leaf`` if the chain already records it."""
+
+    def supersede(self, actor_code: str, root: Hash32, leaf: Hash32, proof: Sequence[Hash32], new_root: Hash32,
+                  new_leaf: Hash32, new_proof: Sequence[Hash32], decision: Hash32) -> TxReceipt:
+        """Record on chain that ``new_leaf`` (a corrected document) replaces ``leaf``."""

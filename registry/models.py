@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -134,7 +134,7 @@ class Document(Base):
 
 
 class Revocation(Base):
-    """A revocation (thu hồi) of one document, by a decision, recorded on chain."""
+    """A revocation (thu hồi) or cancellation (hủy bỏ) of one document, by a decision, recorded on chain."""
 
     __tablename__ = "revocations"
     __table_args__ = (UniqueConstraint("document_id"),)
@@ -145,11 +145,82 @@ class Revocation(Base):
     decision: Mapped[str] = mapped_column(Text)  # the decision reference as written
     decision_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
     revoked_by: Mapped[str] = mapped_column(ForeignKey("institutions.code"))
+    #: A cancellation (hủy bỏ, ``cancel`` on chain) rather than a revocation (thu hồi).
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     tx_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32))
     block_number: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     document: Mapped[Document] = relationship(back_populates="revocation")
+
+
+class RegisterEntry(Base):
+    """One line of an authority's master register (sổ gốc cấp văn bằng) of one year.
+
+    Numbered 1, 2, 3... per authority and year without gaps, and append-only: database triggers
+    refuse an UPDATE, a DELETE and an INSERT whose number is not the next one (the migration
+    that makes the table). Every entry records one anchored document; what later happens to it
+    (a correction, a revocation, a copy) is a :class:`RegisterAct`, never a change of the entry.
+    The holder's name and birth date are repeated here, as the paper register does, for the
+    disclosure search (never on chain, never in logs). See docs/master-register.md.
+    """
+
+    __tablename__ = "register_entries"
+    __table_args__ = (UniqueConstraint("authority_code", "year", "number"),
+                      Index("ix_register_entries_serial", "authority_code", "serial_number"),
+                      Index("ix_register_entries_holder", "authority_code", "holder_name", "holder_birth_date"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    authority_code: Mapped[str] = mapped_column(ForeignKey("institutions.code"))
+    year: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))  # core.status.EntryKind
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), unique=True)
+    #: The entry this one replaces (correction, re-issue) or copies (copy).
+    refers_to_id: Mapped[int | None] = mapped_column(ForeignKey("register_entries.id"))
+    serial_number: Mapped[str] = mapped_column(String(64))  # số hiệu
+    #: What the document prints as its register number: the diploma's số vào sổ gốc, a copy's số bản sao.
+    register_number: Mapped[str] = mapped_column(String(64))
+    holder_name: Mapped[str] = mapped_column(String(200))
+    holder_birth_date: Mapped[str] = mapped_column(String(10))  # YYYY-MM-DD
+    #: The decision of a correction or re-issue; None for an original, a legacy entry or a copy.
+    decision: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    document: Mapped[Document] = relationship()
+    refers_to: Mapped["RegisterEntry | None"] = relationship(remote_side=[id])
+
+
+class RegisterAct(Base):
+    """One act on a register entry, the public disclosure's line: issued, legacy_entered,
+    corrected, revoked, cancelled, reissued, copied (core.status.RegisterAct).
+
+    Append-only (triggers, as for the audit log). ``tx_hash``/``block_number`` are the chain
+    transaction of the act itself (supersede, revoke, cancel); for ``issued``, ``legacy_entered``,
+    ``reissued`` and ``copied`` the evidence is the anchor of the (new) entry's document, one join
+    away (``related`` or ``entry`` -> document -> batch).
+    """
+
+    __tablename__ = "register_acts"
+    __table_args__ = (Index("ix_register_acts_authority", "authority_code", "id"),
+                      Index("ix_register_acts_entry", "entry_id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    authority_code: Mapped[str] = mapped_column(ForeignKey("institutions.code"))
+    entry_id: Mapped[int] = mapped_column(ForeignKey("register_entries.id"))
+    act: Mapped[str] = mapped_column(String(16))
+    #: The other entry of the act: the correction or re-issue that replaces ``entry``, the copy made of it.
+    related_id: Mapped[int | None] = mapped_column(ForeignKey("register_entries.id"))
+    reason: Mapped[int | None] = mapped_column(Integer)  # core.status.RevocationReason
+    decision: Mapped[str | None] = mapped_column(Text)
+    decision_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    actor_code: Mapped[str] = mapped_column(ForeignKey("institutions.code"))
+    tx_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    block_number: Mapped[int | None] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    entry: Mapped[RegisterEntry] = relationship(foreign_keys=[entry_id])
+    related: Mapped[RegisterEntry | None] = relationship(foreign_keys=[related_id])
 
 
 class Setting(Base):

@@ -115,3 +115,30 @@ AUDIT_RESPONSES = _responses(
                   "outcome": "refused", "code": "unknown_document", "count": None}], "next_before": None},
     *_AUTH, (403, "not_an_authority", "THPT-79-NTMK is a school: the audit log is read by authorities"),
     (400, "bad_limit", "limit is between 1 and 500"))
+
+REPLACEMENT_BODY = {"requestBody": {"required": True, "content": {"application/json": {
+    "schema": {"type": "object", "required": ["replacement", "decision"], "additionalProperties": False, "properties": {
+        "replacement": {"type": "string", "minLength": 26, "maxLength": 26,
+                        "description": "Id of the new diploma, submitted and anchored before"},
+        "decision": {"type": "string", "minLength": 1, "description": "Reference of the decision, as written"}}},
+    "examples": {"correction": {"value": {"replacement": _ID, "decision": "Quyết định số 88/QĐ-SGDĐT"}}}}}}}
+REPLACEMENT_RESPONSES = _responses(
+    {"document_id": _ID, "replacement": _ID, "entry": {"year": 2026, "number": 7},
+     "tx_hash": "0x" + "34" * 32, "block_number": 1250},
+    *_AUTH, _UNKNOWN, (400, "bad_replacement", 'the body is {"replacement": "...", "decision": "..."}'),
+    (400, "missing_decision", "a correction needs the reference of its decision"),
+    (409, "not_anchored_yet", "enter it once it is anchored"), (409, "already_superseded", "already replaced"),
+    (409, "not_reissuable", "re-issued only once revoked or cancelled for the issuing body's error"),
+    (403, "not_your_document", "the replacement is issued by the entry's authority"),
+    (403, "contract_revert", "the contract refused: RegistryUnauthorized"),
+    (503, "chain_error", "the chain node did not accept the transaction"))
+ENTRIES_BODY = {"requestBody": {"required": True, "content": {"application/json": {
+    "schema": {"type": "object", "required": ["documents"], "additionalProperties": False, "properties": {
+        "documents": {"type": "array", "minItems": 1, "maxItems": 1000, "items": {"type": "string"},
+                      "description": "Anchored diplomas and certified copies, in the order to number them"}}},
+    "examples": {"one": {"value": {"documents": [_ID]}}}}}}}
+ENTRIES_RESPONSES = _responses(
+    {"entries": [{"document_id": _ID, "authority": "SGD-79", "year": 2026, "number": 1, "kind": "original"}]},
+    *_AUTH, _UNKNOWN, (400, "bad_entries", 'the body is {"documents": ["..."]}'),
+    (409, "not_anchored_yet", "enter it once it is anchored"), (409, "not_current", "no copy of a replaced entry"),
+    (403, "not_your_document", "another authority's document"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from core.canonical import canonical_json
@@ -17,12 +18,13 @@ from core.errors import InvalidInput, UnknownDocument
 from core.hashes import Hash32, sha256
 from core.merkle import unpack_proof
 from core.status import AnchorState, RevocationReason
+from core.status import RegisterAct as RegisterActKind
 from registry import intake
 from registry.audit import Acting
-from registry.errors import AlreadyRevoked, NotAnchoredYet, NotYourDocument, PayloadTooLarge, UnknownInstitution
+from registry.errors import AlreadyRevoked, AlreadySuperseded, NotAnchoredYet, NotYourDocument, PayloadTooLarge, UnknownInstitution
 from registry.ledger import Ledger
 from registry.permissions import may_act_on_documents_of
-from registry.models import Document, Institution, Revocation
+from registry.models import Document, Institution, RegisterAct, RegisterEntry, Revocation
 
 
 def register_institution(session: Session, *, code: str, name: str, kind: str,
@@ -78,37 +80,58 @@ def decision_hash(decision: str) -> Hash32:
 
 
 def revoke_document(session: Session, ledger: Ledger, *, document_id: str, actor_code: str,
-                    reason: RevocationReason, decision: str, acting: Acting | None = None) -> Revocation:
-    """Revoke one anchored document by a decision. The contract enforces the same rule.
+                    reason: RevocationReason, decision: str, acting: Acting | None = None,
+                    cancel: bool = False) -> Revocation:
+    """Revoke (thu hồi) or, with ``cancel``, cancel (hủy bỏ) one anchored document by a decision.
+    The contract enforces the same rule. A document in a master register gets the act in its
+    register too (the public disclosure's line), in the same transaction.
 
     ``acting`` names the request in the audit line written with the revocation (default: a
     command on the registry's host acting as ``actor_code``).
     """
     doc = document(session, document_id)
     actor = institution(session, actor_code)
+    verb = "cancel" if cancel else "revoke"
     if not may_act_on_documents_of(actor, institution(session, doc.issuer_code)):
-        raise NotYourDocument(f"{actor_code} may not revoke documents issued by {doc.issuer_code}")
+        raise NotYourDocument(f"{actor_code} may not {verb} documents issued by {doc.issuer_code}")
     if doc.revocation is not None:
-        raise AlreadyRevoked(f"document {document_id} is already revoked")
+        done = "cancelled" if doc.revocation.cancelled else "revoked"
+        raise AlreadyRevoked(f"document {document_id} is already {done}")
+    entry = session.scalar(select(RegisterEntry).where(RegisterEntry.document_id == document_id))
+    if entry is not None and replacement_of(session, entry) is not None:
+        raise AlreadySuperseded(f"document {document_id} was replaced by a correction or re-issue; act on the current one")
     if doc.state != AnchorState.ANCHORED.value or doc.batch is None:
         raise NotAnchoredYet(f"document {document_id} is not anchored yet; revoke it once it is")
     ref = decision_hash(decision)
     root, leaf = Hash32(doc.batch.root), Hash32(doc.leaf)
     recorded = ledger.find_revocation(root, leaf)  # sent before a crash, never written down here?
     if recorded is None:
-        receipt = ledger.revoke(actor_code, root, leaf, proof_of(doc), int(reason), ref)
+        receipt = ledger.revoke(actor_code, root, leaf, proof_of(doc), int(reason), ref, cancel=cancel)
         tx_hash, block_number = receipt.tx_hash, receipt.block_number
-    elif recorded.decision == ref:
+    elif recorded.decision == ref and recorded.cancelled == cancel:
         tx_hash, block_number = None, None  # the chain has exactly this act: record it, send nothing
     else:
-        raise AlreadyRevoked(f"document {document_id} is already revoked on chain by another decision")
+        raise AlreadyRevoked(f"document {document_id} is already revoked or cancelled on chain by another decision")
     revocation = Revocation(document=doc, reason=int(reason), decision=decision.strip(), decision_hash=ref,
-                            revoked_by=actor_code, tx_hash=tx_hash, block_number=block_number)
+                            revoked_by=actor_code, cancelled=cancel, tx_hash=tx_hash, block_number=block_number)
     session.add(revocation)
-    session.add((acting or Acting.cli(actor_code)).line("document.revoke", target=document_id,
+    if entry is not None:
+        session.add(RegisterAct(authority_code=entry.authority_code, entry_id=entry.id,
+                                act=(RegisterActKind.CANCELLED if cancel else RegisterActKind.REVOKED).value,
+                                reason=int(reason), decision=decision.strip(), decision_hash=bytes(ref),
+                                actor_code=actor_code, tx_hash=bytes(tx_hash) if tx_hash else None,
+                                block_number=block_number))
+    session.add((acting or Acting.cli(actor_code)).line(f"document.{verb}", target=document_id,
                                                          subject=doc.issuer_code))
     session.commit()
     return revocation
+
+
+def replacement_of(session: Session, entry: RegisterEntry) -> RegisterEntry | None:
+    """The entry that replaces ``entry`` (its correction or re-issue), if any."""
+    return session.scalar(select(RegisterEntry).where(
+        RegisterEntry.refers_to_id == entry.id,
+        RegisterEntry.kind.in_(("correction", "reissue"))).limit(1))
 
 
 def proof_of(doc: Document) -> list[Hash32]:
@@ -167,6 +190,7 @@ def evidence(doc: Document, chain: ChainInfo) -> dict[str, Any]:
             "decision": revocation.decision,
             "decision_hash": Hash32(revocation.decision_hash).hex0x,
             "revoked_by": revocation.revoked_by,
+            "cancelled": revocation.cancelled,
         },
     }
 

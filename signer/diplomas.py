@@ -13,14 +13,15 @@ from dataclasses import dataclass
 from pyhanko.sign.timestamps import TimeStamper
 
 from core.credential import Credential
-from core.diploma import CertifiedCopy, Diploma
+from core.diploma import CertifiedCopy, Diploma, Signatory
 from signer.keys import SigningKey
 from signer.layout import COPY_FIELD, COPY_STAMP_BOX, DIPLOMA_FIELD, DIPLOMA_STAMP_BOX
-from signer.render_diploma import render_certified_copy, render_diploma
+from signer.render_diploma import render_certified_copy, render_diploma, render_legacy_entry
 from signer.sign import sign_alone
 
 DIPLOMA_REASON = "Cấp văn bằng"
 COPY_REASON = "Cấp bản sao văn bằng từ sổ gốc"
+LEGACY_REASON = "Vào sổ gốc điện tử văn bằng giấy"
 
 
 @dataclass(frozen=True)
@@ -53,4 +54,16 @@ def issue_certified_copy(copy: CertifiedCopy, key: SigningKey, timestamper: Time
     pdf = render_certified_copy(copy, credential, verify_url(public_base_url, credential))
     signed = sign_alone(pdf, key, field_name=COPY_FIELD, box=COPY_STAMP_BOX, reason=COPY_REASON,
                         timestamper=timestamper, location=copy.diploma.authority.place)
+    return IssuedDocument(credential, signed)
+
+
+def issue_legacy_entry(diploma: Diploma, key: SigningKey, timestamper: TimeStamper | None, *, entered_by: Signatory,
+                       entered_on: str, public_base_url: str) -> IssuedDocument:
+    """A paper diploma's register entry as a document of its own: the credential (issued on the
+    paper diploma's date) and the extract signed by ``key`` on ``entered_on``."""
+    credential = diploma.to_credential()
+    pdf = render_legacy_entry(diploma, credential, verify_url(public_base_url, credential), entered_by=entered_by,
+                              entered_on=entered_on)
+    signed = sign_alone(pdf, key, field_name=COPY_FIELD, box=COPY_STAMP_BOX, reason=LEGACY_REASON,
+                        timestamper=timestamper, location=diploma.authority.place)
     return IssuedDocument(credential, signed)

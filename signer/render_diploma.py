@@ -63,6 +63,27 @@ def render_certified_copy(copy: CertifiedCopy, credential: Credential, verify_ur
     return _finish(canvas, buffer, credential)
 
 
+def render_legacy_entry(diploma: Diploma, credential: Credential, verify_url: str, *, entered_by: Signatory,
+                        entered_on: str) -> bytes:
+    """The unsigned PDF of a paper diploma's entry in the digital master register: the paper
+    diploma's content with its signature shown as "(Đã ký)", where in the paper register the entry
+    was read, and the signature of whoever enters it now. It is not a new diploma (the page says
+    so); ``credential.issued_on`` is the paper diploma's date."""
+    if not diploma.is_legacy:
+        raise SignerError("only a paper diploma is entered from the paper register", code="not_legacy")
+    page, canvas, buffer = _start(f"Trích sổ gốc {diploma.diploma_type.title.lower()} — {diploma.holder.full_name}",
+                                  diploma.authority.name)
+    page.mark("TRÍCH SỔ GỐC")
+    page.body(diploma)
+    page.numbers(diploma, 294)
+    page.signed_original(diploma.authority.place, credential.issued_on, diploma.signer, 294)
+    page.entry_block(diploma, entered_by, entered_on)
+    page.verification(verify_url, credential.id, _LEFT + 4, 50, 80, 330,
+                      [f"Văn bằng giấy vào sổ gốc điện tử của {diploma.authority.name};",
+                       "không phải văn bằng cấp mới. Ký số bởi người vào sổ."])
+    return _finish(canvas, buffer, credential)
+
+
 def _start(title: str, author: str) -> tuple["_DiplomaPage", Canvas, io.BytesIO]:
     regular, bold = register_fonts()
     buffer = io.BytesIO()
@@ -160,12 +181,33 @@ class _DiplomaPage(Drawing):
 
     def copy_mark(self) -> None:
         """"BẢN SAO" in a red box in the top left corner, where no one can miss it."""
+        self.mark("BẢN SAO")
+
+    def mark(self, text: str) -> None:
+        """A word in a red box in the top left corner: BẢN SAO, TRÍCH SỔ GỐC."""
+        width = max(112.0, stringWidth(text, self.bold, 16) + 24)
         self.c.setStrokeColor(FRAME)
         self.c.setLineWidth(1.6)
-        self.c.rect(_LEFT - 8, 510, 112, 34, stroke=1, fill=0)
+        self.c.rect(_LEFT - 8, 510, width, 34, stroke=1, fill=0)
         self.c.setFillColor(FRAME)
-        self.centred("BẢN SAO", _LEFT + 48, 521, 16, bold=True)
+        self.centred(text, _LEFT - 8 + width / 2, 521, 16, bold=True)
         self.c.setFillColor(INK)
+
+    def entry_block(self, d: Diploma, entered_by: Signatory, entered_on: str) -> None:
+        """Below a rule: "VÀO SỔ GỐC ĐIỆN TỬ", where the paper entry was read, then the date,
+        signer and signature box of the entry."""
+        assert d.legacy is not None
+        self.c.setStrokeColor(FRAME)
+        self.c.setLineWidth(0.6)
+        self.c.line(_LEFT - 8, 216, _RIGHT + 8, 216)
+        self.c.setFillColor(FRAME)
+        self.c.setFont(self.bold, 10.5)
+        self.c.drawString(_LEFT + 4, 198, "VÀO SỔ GỐC ĐIỆN TỬ")
+        self.c.setFillColor(MUTED)
+        self.c.setFont(self.regular, 8.5)
+        self.c.drawString(_LEFT + 4, 182, f"Theo: {d.legacy.source}")
+        self.c.setFillColor(INK)
+        self.signature(d.authority.place, entered_on, entered_by, 198, COPY_STAMP_BOX)
 
     def copy_block(self, copy: CertifiedCopy, issued_on: str) -> None:
         """Below a rule: "SAO TỪ SỔ GỐC", the copy's number, then its own date, signer and signature box."""

@@ -24,7 +24,7 @@ from core.chain import InstitutionRecord, RegistryReader, connect
 from core.config import Settings
 from core.errors import SogocError
 from core.hashes import institution_id
-from registry import service
+from registry import register, service
 from registry.api import RequestIds, error_response
 from registry.api import create_router as registry_router
 from registry.chain import Web3Ledger
@@ -54,7 +54,7 @@ class RegistryEvidenceSource:
     def evidence(self, document_id: str) -> Evidence | None:
         with self.sessions() as s:
             doc = s.get(Document, document_id)
-            return None if doc is None else Evidence.from_json(service.evidence(doc, self.chain))
+            return None if doc is None else Evidence.from_json(register.document_evidence(doc, self.chain))
 
 
 class LocalVerificationService:

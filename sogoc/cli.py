@@ -67,7 +67,23 @@ def _parser() -> argparse.ArgumentParser:
     revoke.add_argument("--reason", required=True, help="reason code: 1-6 or a name such as issuer_error")
     revoke.add_argument("--decision", required=True, help="reference of the revocation decision")
     revoke.add_argument("--as", dest="actor", help="institution code acting (default: the issuing school)")
-    revoke.set_defaults(func=cmd_revoke)
+    revoke.set_defaults(func=cmd_revoke, cancel=False)
+
+    cancel = sub.add_parser("cancel", help="cancel (hủy bỏ) one anchored document by a decision")
+    cancel.add_argument("document_id")
+    cancel.add_argument("--reason", required=True, help="reason code: 1-6 or a name such as fraud")
+    cancel.add_argument("--decision", required=True, help="reference of the cancellation decision")
+    cancel.add_argument("--as", dest="actor", help="institution code acting (default: the issuer)")
+    cancel.set_defaults(func=cmd_revoke, cancel=True)
+
+    reg = sub.add_parser("register", help="the master register (sổ gốc cấp văn bằng)")
+    reg_sub = reg.add_subparsers(metavar="ACTION")
+    export = reg_sub.add_parser("export", help="one year of an authority's register as PDF or XLSX")
+    export.add_argument("--authority", required=True, help="the authority's code, e.g. SGD-79")
+    export.add_argument("--year", required=True, type=int)
+    export.add_argument("--format", choices=("pdf", "xlsx"), default="pdf")
+    export.add_argument("--out", type=Path, help="default: so-goc-<authority>-<year>.<format>")
+    export.set_defaults(func=cmd_register_export)
 
     anchor = sub.add_parser("anchor", help="seal pending documents into batches, anchor them and wait until confirmed")
     anchor.add_argument("--timeout", type=float, default=300,
@@ -125,6 +141,27 @@ def _parser() -> argparse.ArgumentParser:
     dimp.add_argument("--lang", choices=("vi", "en"), default="vi")
     dimp.add_argument("--dry-run", action="store_true", help="check only, store nothing")
     dimp.set_defaults(func=cmd_diplomas_import)
+    diss = diplomas_sub.add_parser("issue", help="sign, submit, anchor and enter an authority's diplomas of a year")
+    diss.add_argument("--authority", required=True, help="the authority's code, e.g. SGD-79")
+    diss.add_argument("--year", required=True, type=int, help="graduation year")
+    diss.add_argument("--issued-on", help="date of issue, YYYY-MM-DD (default: today)")
+    diss.add_argument("--store", type=Path, help="imported diplomas (default: <data-dir>/diplomas)")
+    diss.set_defaults(func=cmd_diplomas_issue)
+    for name, helptext in (("correct", "issue a corrected diploma that replaces one (supersede on chain)"),
+                           ("reissue", "re-issue a diploma revoked or cancelled for the authority's error")):
+        act = diplomas_sub.add_parser(name, help=helptext)
+        act.add_argument("document_id", help="the diploma replaced")
+        act.add_argument("--decision", required=True, help="reference of the decision")
+        act.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                         help="a corrected field, e.g. holder.full_name=...; repeat for more")
+        act.add_argument("--issued-on", help="date of issue, YYYY-MM-DD (default: today)")
+        act.add_argument("--as", dest="actor", help="institution code acting (default: the issuing authority)")
+        act.set_defaults(func=cmd_diplomas_replace, reissue=name == "reissue")
+    dcopy = diplomas_sub.add_parser("copy", help="issue a certified copy from the register (bản sao từ sổ gốc)")
+    dcopy.add_argument("document_id", help="the diploma (its register entry) copied")
+    dcopy.add_argument("--copy-number", required=True, help="số vào sổ cấp bản sao, e.g. 15/BS-2026")
+    dcopy.add_argument("--issued-on", help="date of issue, YYYY-MM-DD (default: today)")
+    dcopy.set_defaults(func=cmd_diplomas_copy)
 
     pki = sub.add_parser("pki", help="development PKI")
     pki_sub = pki.add_subparsers(metavar="ACTION")
@@ -235,9 +272,10 @@ def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_revoke(args: argparse.Namespace, settings: Settings) -> int:
     from core.chain import RegistryReader
     from core.status import RevocationReason
-    from registry import service
+    from registry import register, service
     from registry.chain import Web3Ledger
     from registry.db import engine_for, make_sessionmaker
+    from sogoc.anchoring import ReportKeeper
     from sogoc.app import publish_reports
     from sogoc.setup_chain import keyring
 
@@ -246,10 +284,12 @@ def cmd_revoke(args: argparse.Namespace, settings: Settings) -> int:
         actor = args.actor or service.document(session, args.document_id).issuer_code
         ledger = Web3Ledger(RegistryReader.from_settings(settings), keyring(settings))
         revocation = service.revoke_document(session, ledger, document_id=args.document_id, actor_code=actor,
-                                             reason=reason, decision=args.decision)
+                                             reason=reason, decision=args.decision, cancel=args.cancel)
+        versions = register.lineage(session, args.document_id) or []
+        ReportKeeper(settings).drop([v["document_id"] for v in versions])  # their histories changed
         publish_reports(settings, [args.document_id])  # the public report shows it at once
-    print(f"Revoked {args.document_id} ({reason.name.lower()}), decision {revocation.decision!r}, "
-          f"by {actor} in block {revocation.block_number}.")
+    print(f"{'Cancelled' if args.cancel else 'Revoked'} {args.document_id} ({reason.name.lower()}), "
+          f"decision {revocation.decision!r}, by {actor} in block {revocation.block_number}.")
     return EXIT_OK
 
 
@@ -410,6 +450,72 @@ def cmd_transcripts_issue(args: argparse.Namespace, settings: Settings) -> int:
     for batch_id, error in settled.stuck.items():
         print(f"Lô {batch_id} chưa neo được: {error}", file=sys.stderr)
     return EXIT_ERROR if settled.stuck else EXIT_OK
+
+
+def cmd_diplomas_issue(args: argparse.Namespace, settings: Settings) -> int:
+    from signer.importing.store import DiplomaStore
+    from sogoc.diplomas import DiplomaIssuer, today
+    from sogoc.setup_chain import ensure_dev_setup
+
+    with dev_chain(settings):
+        settings, pki = ensure_dev_setup(settings)
+        store = DiplomaStore(args.store or settings.data_dir / "diplomas")
+        issued = DiplomaIssuer(settings, pki).issue_year(store, args.authority, args.year, args.issued_on or today())
+    if issued.total == 0:
+        print(f"Không có văn bằng nào của {args.authority} năm {args.year} để cấp (hãy chạy `sogoc diplomas import`).",
+              file=sys.stderr)
+        return EXIT_ERROR
+    print(f"{issued.total} văn bằng: {issued.signed} vừa ký, {issued.total - issued.signed} đã ký từ lần trước; "
+          f"đã neo và vào sổ gốc.")
+    for year, number, document_id in issued.entries:
+        print(f"  sổ {year}, số {number}: {settings.public_base_url}/v/{document_id}")
+    return EXIT_OK
+
+
+def cmd_diplomas_replace(args: argparse.Namespace, settings: Settings) -> int:
+    from sogoc.anchoring import ledger_of
+    from sogoc.diplomas import DiplomaIssuer, parse_changes, today
+    from sogoc.setup_chain import ensure_dev_setup
+
+    changes = parse_changes(args.set)
+    with dev_chain(settings):
+        settings, pki = ensure_dev_setup(settings)
+        new_id, year, number = DiplomaIssuer(settings, pki).replace(
+            ledger_of(settings), args.document_id, args.decision, changes, args.issued_on or today(),
+            reissue=args.reissue, actor=args.actor)
+    verb = "Re-issued" if args.reissue else "Corrected"
+    print(f"{verb} {args.document_id} as {new_id} (register {year}, entry {number}): "
+          f"{settings.public_base_url}/v/{new_id}")
+    return EXIT_OK
+
+
+def cmd_diplomas_copy(args: argparse.Namespace, settings: Settings) -> int:
+    from sogoc.diplomas import DiplomaIssuer, today
+    from sogoc.setup_chain import ensure_dev_setup
+
+    with dev_chain(settings):
+        settings, pki = ensure_dev_setup(settings)
+        copy_id, year, number = DiplomaIssuer(settings, pki).copy(args.document_id, args.copy_number,
+                                                                  args.issued_on or today())
+    print(f"Certified copy {args.copy_number} of {args.document_id}: {copy_id} (register {year}, entry {number}): "
+          f"{settings.public_base_url}/v/{copy_id}")
+    return EXIT_OK
+
+
+def cmd_register_export(args: argparse.Namespace, settings: Settings) -> int:
+    from registry import service
+    from registry.db import engine_for, make_sessionmaker
+    from sogoc.register_export import rows, to_pdf, to_xlsx
+
+    with make_sessionmaker(engine_for(settings))() as session:
+        authority = service.institution(session, args.authority)
+        table = rows(session, authority.code, args.year)
+        render = to_pdf if args.format == "pdf" else to_xlsx
+        data = render(table, authority.name, args.year, settings.public_base_url.rstrip("/"))
+    out = args.out or Path(f"so-goc-{authority.code}-{args.year}.{args.format}")
+    out.write_bytes(data)
+    print(f"{out}: {len(table)} entries of {authority.code}'s register {args.year}")
+    return EXIT_OK
 
 
 def cmd_pki_init(args: argparse.Namespace, settings: Settings) -> int:

@@ -5,7 +5,7 @@ service path does it). Anything done directly on the contract is found here: eve
 seconds, ``eth_getLogs`` from the block after the cursor to the head, for the contract's events
 that change a verdict:
 
-- ``CredentialRevoked`` / ``CredentialSuperseded`` name a leaf: the reports of that leaf are
+- ``CredentialRevoked`` / ``CredentialCancelled`` / ``CredentialSuperseded`` name a leaf: the reports of that leaf are
   verified again in full (and dropped if that fails, so the next look-up verifies afresh);
 - ``RootAnchored`` may turn a ``not_anchored`` report valid, ``CertificateAdded`` an
   ``untrusted_signer`` one: those reports (few, and never the valid ones) are dropped.
@@ -41,7 +41,7 @@ from sogoc.reports import Cursor, ReportStore
 
 log = logging.getLogger("sogoc.follower")
 
-LEAF_EVENTS = ("CredentialRevoked", "CredentialSuperseded")
+LEAF_EVENTS = ("CredentialRevoked", "CredentialCancelled", "CredentialSuperseded")
 #: Event -> verdicts whose stored reports it may make wrong.
 VERDICT_EVENTS = {"RootAnchored": ["not_anchored"], "CertificateAdded": ["untrusted_signer"]}
 #: Events after which any stored report may show a stale fact (a school's suspension is shown in

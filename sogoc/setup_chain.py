@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from core.chain import RegistryReader, connect
 from core.config import Settings
 from core.errors import ConfigurationError
+from core.hashes import institution_id
 from registry import service
 from registry.chain import Web3Ledger, deploy_registry
 from registry.keystore import Keystore, passphrase, scrypt_n
@@ -87,6 +88,7 @@ def ensure_dev_setup(settings: Settings) -> tuple[Settings, DevPki]:
             raise ConfigurationError(
                 f"no contract at {settings.contract_address} on {settings.rpc_url}: the chain state under "
                 f"{settings.data_dir / 'chain'} was lost. Remove {settings.data_dir} to start afresh.")
+        _register_director(Web3Ledger(RegistryReader(w3, settings.contract_address), keys), pki)  # set-ups made before
     else:
         address = deploy_registry(w3, keys[MINISTRY.code])
         settings = replace(settings, contract_address=address,
@@ -110,3 +112,13 @@ def _register_on_chain(ledger: Web3Ledger, pki: DevPki) -> None:
         ledger.register_issuer(DEPARTMENT.code, school.code)
     for role in ("teacher", "principal"):
         ledger.add_certificate(DEPARTMENT.code, SCHOOL.code, pki.signer_key(role).certificate_sha256)
+    _register_director(ledger, pki)
+
+
+def _register_director(ledger: Web3Ledger, pki: DevPki) -> None:
+    """The department's director signs its diplomas: the Ministry registers the certificate for the
+    department (an authority's certificates are added by its parent, the Ministry). Idempotent."""
+    fingerprint = pki.signer_key("director").certificate_sha256
+    known = ledger.reader.contract.functions.certificates(bytes(institution_id(DEPARTMENT.code))).call()
+    if all(bytes(c[0]) != bytes(fingerprint) for c in known):
+        ledger.add_certificate(MINISTRY.code, DEPARTMENT.code, fingerprint)

@@ -89,8 +89,8 @@ class FakeLedger:
     def find_revocation(self, root, leaf):
         return self.revocations.get(bytes(leaf))
 
-    def revoke(self, actor_code, root, leaf, proof, reason, decision):
+    def revoke(self, actor_code, root, leaf, proof, reason, decision, *, cancel=False):
         assert verify_proof(root, leaf, proof)
         self.revoked.append((actor_code, leaf, reason))
-        self.revocations[bytes(leaf)] = RecordedRevocation(decision, 1_790_000_100)
+        self.revocations[bytes(leaf)] = RecordedRevocation(decision, 1_790_000_100, cancel)
         return TxReceipt(keccak256(bytes(leaf)), 99, 1_790_000_100)

@@ -36,6 +36,9 @@ class Evidence:
     #: (code, name, kind) of the issuer, its authority and the Ministry, as the registry's database
     #: names them; the verifier shows a name only for the on-chain id its code hashes to.
     institutions: tuple[tuple[str, str, str], ...] = ()
+    #: A diploma's versions and copies from the master register (registry.register.lineage), each
+    #: with its leaf and root: the verifier reads each one's status from the chain. Empty otherwise.
+    history: tuple[dict[str, Any], ...] = ()
 
     @classmethod
     def from_json(cls, obj: Any) -> "Evidence":
@@ -52,6 +55,7 @@ class Evidence:
                 institutions=tuple((str(i["code"]), str(i["name"]), str(i.get("kind") or ""))
                                    for i in obj.get("institutions") or ()
                                    if isinstance(i, dict) and i.get("code") and i.get("name")),
+                history=tuple(_version(v) for v in obj.get("history") or ()),
             )
         except (KeyError, TypeError, AttributeError, InvalidInput) as e:
             raise InvalidInput(f"malformed evidence: {e}", code="bad_evidence") from None
@@ -99,3 +103,10 @@ class FileEvidenceSource:
 
     def evidence(self, document_id: str) -> Evidence | None:
         return self._evidence if self._evidence.document_id == document_id else None
+
+
+def _version(v: Any) -> dict[str, Any]:
+    """One version of a diploma's history, with its leaf and root as hashes (checked, else refused)."""
+    if not isinstance(v, dict) or not is_document_id(str(v.get("document_id"))):
+        raise InvalidInput("a history version names a document id", code="bad_evidence")
+    return {**v, "leaf": Hash32.from_hex(v["leaf"]), "root": Hash32.from_hex(v["root"]) if v.get("root") else None}

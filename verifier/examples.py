@@ -69,7 +69,7 @@ def _revocation() -> dict[str, Any]:
     return {"reason": int(reason), "reason_name": reason.name.lower(), "reason_label": list(REASON_LABELS[reason]),
             "decision": "Quyết định số 123/QĐ-SGDĐT ngày 01/07/2026 của Sở Giáo dục và Đào tạo",
             "decision_hash": _H["decision"], "revoked_at": 1782892800, "time": "2026-07-01T08:00:00+00:00",
-            "revoked_by": _H["authority"]}
+            "revoked_by": _H["authority"], "cancelled": False}
 
 
 def _supersession() -> dict[str, Any]:
@@ -88,6 +88,10 @@ def reports() -> dict[Verdict, Report]:
         Verdict.REVOKED: Report(Verdict.REVOKED, DOCUMENT_ID, _checks(Check(
             "status", FAILED, C.REVOKED, "Revoked: Fraud in admission, study or exams.", Verdict.REVOKED, revocation)),
             _DOCUMENT, _SIGNATURES, _ANCHOR, revocation=revocation),
+        Verdict.CANCELLED: Report(Verdict.CANCELLED, DOCUMENT_ID, _checks(Check(
+            "status", FAILED, C.CANCELLED, "Cancelled: Fraud in admission, study or exams.", Verdict.CANCELLED,
+            {**revocation, "cancelled": True})), _DOCUMENT, _SIGNATURES, _ANCHOR,
+            revocation={**revocation, "cancelled": True}),
         Verdict.SUPERSEDED: Report(Verdict.SUPERSEDED, DOCUMENT_ID, _checks(Check(
             "status", FAILED, C.SUPERSEDED, "Replaced by a corrected document.", Verdict.SUPERSEDED, supersession)),
             _DOCUMENT, _SIGNATURES, _ANCHOR, supersession=supersession),

@@ -48,9 +48,14 @@ VI: dict[str, str] = {
     "verdict.valid.next": "Đối chiếu họ tên, ngày sinh với giấy tờ tùy thân của người xuất trình. Nếu bạn đang "
                           "cầm bản in, hãy so từng thông tin với trang này: khác biệt nào cũng có nghĩa bản in "
                           "đã bị sửa.",
-    "verdict.revoked.title": "Văn bản đã bị thu hồi, hủy bỏ",
-    "verdict.revoked.lead": "Văn bản này đã bị thu hồi, hủy bỏ theo quyết định của cơ quan có thẩm quyền và "
+    "verdict.revoked.title": "Văn bản đã bị thu hồi",
+    "verdict.revoked.lead": "Văn bản này đã bị thu hồi theo quyết định của cơ quan có thẩm quyền và "
                             "không còn giá trị.",
+    "verdict.cancelled.title": "Văn bản đã bị hủy bỏ",
+    "verdict.cancelled.lead": "Văn bản này đã bị hủy bỏ theo quyết định của cơ quan có thẩm quyền: "
+                              "không có giá trị ngay từ khi cấp.",
+    "verdict.cancelled.next": "Không chấp nhận văn bản này. Lý do và quyết định hủy bỏ ở bên dưới; liên hệ cơ "
+                              "quan đã cấp nếu cần thêm thông tin.",
     "verdict.revoked.next": "Không chấp nhận văn bản này. Lý do và quyết định thu hồi ở bên dưới; liên hệ nhà "
                             "trường đã cấp nếu cần thêm thông tin.",
     "verdict.superseded.title": "Đã được đính chính — xem bản hiện hành",
@@ -121,6 +126,22 @@ VI: dict[str, str] = {
     "sig.not_registered": "Chưa đăng ký cho trường trên chuỗi khối",
 
     "rev.title": "Quyết định thu hồi",
+    "rev.title_cancelled": "Quyết định hủy bỏ",
+    "hist.title": "Lịch sử văn bằng (sổ gốc)",
+    "hist.current": "Bản hiện hành",
+    "hist.none_current": "Không còn bản nào có hiệu lực.",
+    "hist.this": "văn bản đang xem",
+    "hist.entry": "Sổ {year}, số {number}",
+    "hist.kind.original": "Cấp mới",
+    "hist.kind.legacy": "Văn bằng giấy vào sổ gốc",
+    "hist.kind.correction": "Bản chỉnh sửa",
+    "hist.kind.reissue": "Cấp lại",
+    "hist.kind.copy": "Bản sao từ sổ gốc",
+    "hist.state.in_force": "Có hiệu lực",
+    "hist.state.superseded": "Đã được thay thế",
+    "hist.state.revoked": "Đã thu hồi",
+    "hist.state.cancelled": "Đã hủy bỏ",
+    "hist.state.not_anchored": "Chưa xác nhận trên chuỗi khối",
     "rev.reason": "Lý do",
     "rev.decision": "Quyết định",
     "rev.decision_hash": "Mã băm của quyết định",
@@ -167,6 +188,7 @@ VI: dict[str, str] = {
     "check.anchored_by_other_issuer": "Lô được ghi nhận bởi một cơ sở khác, không phải nơi cấp văn bản.",
     "check.in_force": "Văn bản chưa bị thu hồi hay thay thế.",
     "check.revoked": "Văn bản đã bị thu hồi.",
+    "check.cancelled": "Văn bản đã bị hủy bỏ.",
     "check.superseded": "Văn bản đã được thay bằng bản đính chính.",
 
     "acc.title": "Cơ sở cấp và chuỗi công nhận",
@@ -291,9 +313,14 @@ EN: dict[str, str] = {
     "verdict.valid.next": "Compare the name and date of birth with the holder's identity document. If you hold a "
                           "printed copy, compare it with this page item by item: any difference means the print "
                           "was altered.",
-    "verdict.revoked.title": "This document has been revoked (cancelled)",
-    "verdict.revoked.lead": "This document was revoked and cancelled by a decision of the competent authority and "
+    "verdict.revoked.title": "This document has been revoked",
+    "verdict.revoked.lead": "This document was revoked (withdrawn) by a decision of the competent authority and "
                             "is no longer valid.",
+    "verdict.cancelled.title": "This document has been cancelled",
+    "verdict.cancelled.lead": "This document was cancelled by a decision of the competent authority: it is void "
+                              "from the day it was issued.",
+    "verdict.cancelled.next": "Do not accept it. The reason and the decision are shown below; contact the issuing "
+                              "authority for more information.",
     "verdict.revoked.next": "Do not accept it. The reason and the decision are shown below; contact the issuing "
                             "school for more information.",
     "verdict.superseded.title": "Corrected — see the current version",
@@ -367,6 +394,22 @@ EN: dict[str, str] = {
     "sig.not_registered": "Not registered for the school on the blockchain",
 
     "rev.title": "Revocation decision",
+    "rev.title_cancelled": "Cancellation decision",
+    "hist.title": "History of the diploma (master register)",
+    "hist.current": "Current version",
+    "hist.none_current": "No version is in force any more.",
+    "hist.this": "the document shown",
+    "hist.entry": "Register {year}, entry {number}",
+    "hist.kind.original": "Issued",
+    "hist.kind.legacy": "Paper diploma entered in the register",
+    "hist.kind.correction": "Corrected version",
+    "hist.kind.reissue": "Re-issued",
+    "hist.kind.copy": "Certified copy from the register",
+    "hist.state.in_force": "In force",
+    "hist.state.superseded": "Replaced",
+    "hist.state.revoked": "Revoked",
+    "hist.state.cancelled": "Cancelled",
+    "hist.state.not_anchored": "Not confirmed on the blockchain",
     "rev.reason": "Reason",
     "rev.decision": "Decision",
     "rev.decision_hash": "Hash of the decision",
@@ -413,6 +456,7 @@ EN: dict[str, str] = {
     "check.anchored_by_other_issuer": "The batch was recorded by another institution than the issuer.",
     "check.in_force": "The document has not been revoked or replaced.",
     "check.revoked": "The document has been revoked.",
+    "check.cancelled": "The document has been cancelled.",
     "check.superseded": "The document was replaced by a corrected version.",
 
     "acc.title": "Issuer and accreditation chain",

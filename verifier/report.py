@@ -67,6 +67,9 @@ class Report:
     supersession: dict[str, Any] | None = None
     accreditation: list[dict[str, Any]] | None = None
     """Ministry -> authority -> school as the chain records them, each with its validity at issue."""
+    history: dict[str, Any] | None = None
+    """A diploma's versions and copies (master register), each with its status read from the chain,
+    and ``current_document_id``, the version in force (None if none is)."""
 
     @property
     def valid(self) -> bool:
@@ -85,6 +88,7 @@ class Report:
             "revocation": self.revocation,
             "supersession": self.supersession,
             "accreditation": self.accreditation,
+            "history": self.history,
         }
 
 
@@ -94,7 +98,7 @@ class Report:
         return cls(Verdict(d["status"]), d.get("document_id"), [Check.from_json(c) for c in d.get("checks") or []],
                    document=d.get("document"), signatures=d.get("signatures") or [], anchor=d.get("anchor"),
                    revocation=d.get("revocation"), supersession=d.get("supersession"),
-                   accreditation=d.get("accreditation"))
+                   accreditation=d.get("accreditation"), history=d.get("history"))
 
 
 @dataclass(frozen=True)

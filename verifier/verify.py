@@ -167,7 +167,39 @@ class Verifier:
                         details={"root": root.hex0x, "block_number": status.anchored_block})]
         checks += self._registered_signers(status, signatures)
         checks.append(self._status(status, evidence.revocation, out))
+        if evidence.history:
+            out["history"] = self._history(credential, leaf, evidence.history, out)
         return checks
+
+    def _history(self, credential: Credential, leaf: Hash32, versions: Sequence[dict[str, Any]],
+                 out: dict[str, Any]) -> dict[str, Any]:
+        """Each version's status as the chain says it, which one is current, and the replacement
+        of a superseded document named by its id (the chain names only its leaf)."""
+        issuer = institution_id(credential.issuer)
+        rows, by_leaf = [], {}
+        for v in versions:
+            status = self.chain.credential_status(v["root"], v["leaf"]) if v.get("root") else None
+            state = _state_of(status, issuer)
+            by_leaf[v["leaf"]] = v["document_id"]
+            rows.append({"document_id": v["document_id"], "kind": v.get("kind"), "year": v.get("year"),
+                         "number": v.get("number"), "register_number": v.get("register_number"),
+                         "refers_to": v.get("refers_to"), "decision": v.get("decision"), "state": state,
+                         "this": v["leaf"] == leaf and v["document_id"] == credential.id,
+                         "acts": v.get("acts") or [],
+                         "anchored_at": _iso(status.anchored_at) if status and status.anchored else None,
+                         "superseded_by_leaf": status.superseded_by.hex0x if status and any(status.superseded_by)
+                         else None})
+        for row in rows:
+            replacement = row.pop("superseded_by_leaf")
+            if replacement:
+                row["replaced_by"] = by_leaf.get(Hash32.from_hex(replacement))
+        main = [r for r in rows if r["kind"] != "copy"]
+        current = main[-1] if main and main[-1]["state"] == "in_force" else None
+        if out.get("supersession") is not None:
+            replacement = by_leaf.get(Hash32.from_hex(out["supersession"]["superseded_by"]))
+            if replacement:
+                out["supersession"]["document_id"] = replacement
+        return {"versions": rows, "current_document_id": current["document_id"] if current else None}
 
     def _accreditation(self, credential: Credential, status: LeafStatus, evidence: Evidence) -> list[dict[str, Any]]:
         """Ministry -> authority -> school from the chain, named by the registry or by the document."""
@@ -209,21 +241,7 @@ class Verifier:
     @staticmethod
     def _status(status: LeafStatus, claimed: dict[str, Any] | None, out: dict[str, Any]) -> Check:
         if status.revoked:
-            reason = RevocationReason(status.revocation_reason) if status.revocation_reason in RevocationReason._value2member_map_ else None
-            decision_text = None
-            if claimed and claimed.get("decision") and sha256(canonical_json(claimed["decision"])) == status.revocation_decision:
-                decision_text = claimed["decision"]  # the registry's text, proven by the hash on chain
-            out["revocation"] = {
-                "reason": status.revocation_reason,
-                "reason_name": reason.name.lower() if reason else None,
-                "reason_label": REASON_LABELS[reason] if reason else None,
-                "decision": decision_text, "decision_hash": status.revocation_decision.hex0x,
-                "revoked_at": status.revoked_at, "time": _iso(status.revoked_at),
-                "revoked_by": status.revoked_by.hex0x,
-            }
-            label = REASON_LABELS[reason][1] if reason else f"reason {status.revocation_reason}"
-            return Check("status", FAILED, CheckCode.REVOKED, f"Revoked: {label}.", Verdict.REVOKED,
-                         out["revocation"])
+            return _revocation(status, claimed, out)
         if any(status.superseded_by):
             out["supersession"] = {"superseded_by": status.superseded_by.hex0x,
                                    "in_root": status.superseded_in_root.hex0x,
@@ -232,6 +250,39 @@ class Verifier:
             return Check("status", FAILED, CheckCode.SUPERSEDED,
                          "Replaced by a corrected document.", Verdict.SUPERSEDED, out["supersession"])
         return Check("status", PASSED, CheckCode.IN_FORCE, "Not revoked and not replaced.")
+
+
+def _revocation(status: LeafStatus, claimed: dict[str, Any] | None, out: dict[str, Any]) -> Check:
+    """A revocation (thu hồi) or a cancellation (hủy bỏ), as the chain records it."""
+    reason = RevocationReason(status.revocation_reason) if status.revocation_reason in RevocationReason._value2member_map_ else None
+    decision_text = None
+    if claimed and claimed.get("decision") and sha256(canonical_json(claimed["decision"])) == status.revocation_decision:
+        decision_text = claimed["decision"]  # the registry's text, proven by the hash on chain
+    out["revocation"] = {
+        "reason": status.revocation_reason,
+        "reason_name": reason.name.lower() if reason else None,
+        "reason_label": REASON_LABELS[reason] if reason else None,
+        "decision": decision_text, "decision_hash": status.revocation_decision.hex0x,
+        "revoked_at": status.revoked_at, "time": _iso(status.revoked_at),
+        "revoked_by": status.revoked_by.hex0x,
+        "cancelled": status.cancelled,
+    }
+    label = REASON_LABELS[reason][1] if reason else f"reason {status.revocation_reason}"
+    if status.cancelled:
+        return Check("status", FAILED, CheckCode.CANCELLED, f"Cancelled: {label}.", Verdict.CANCELLED,
+                     out["revocation"])
+    return Check("status", FAILED, CheckCode.REVOKED, f"Revoked: {label}.", Verdict.REVOKED,
+                 out["revocation"])
+
+
+def _state_of(status: LeafStatus | None, issuer: Hash32) -> str:
+    """``in_force``, ``superseded``, ``revoked``, ``cancelled`` or ``not_anchored`` (also: anchored
+    by another issuer than the diploma's authority, whose records say nothing about it)."""
+    if status is None or not status.anchored or status.issuer_id != issuer:
+        return "not_anchored"
+    if status.revoked:
+        return "cancelled" if status.cancelled else "revoked"
+    return "superseded" if any(status.superseded_by) else "in_force"
 
 
 def _skipped(name: str) -> Check:

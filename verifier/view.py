@@ -23,13 +23,14 @@ TONES = {
     Verdict.NOT_ANCHORED: "warn",
     Verdict.UNKNOWN: "neutral",
     Verdict.REVOKED: "bad",
+    Verdict.CANCELLED: "bad",
     Verdict.TAMPERED: "bad",
     Verdict.UNTRUSTED_SIGNER: "bad",
 }
 
 #: Verdicts under which the content shown was proven (signed, intact, anchored); otherwise it is
 #: only what the file claims, and the page says so.
-_CONTENT_PROVEN = {Verdict.VALID, Verdict.REVOKED, Verdict.SUPERSEDED}
+_CONTENT_PROVEN = {Verdict.VALID, Verdict.REVOKED, Verdict.CANCELLED, Verdict.SUPERSEDED}
 
 Translate = Callable[..., str]
 _EMPHASISED = {"doc.student", "doc.date_of_birth", "doc.school"}
@@ -138,6 +139,7 @@ def revocation_view(revocation: dict[str, Any] | None, t: Translate, lang: str) 
         "decision": decision if isinstance(decision, str) else "",
         "decision_hash": _text(revocation.get("decision_hash")),
         "time": fmt_time(revocation.get("time") or revocation.get("revoked_at"), lang),
+        "cancelled": revocation.get("cancelled") is True,
     }
 
 
@@ -151,6 +153,28 @@ def supersession_view(supersession: dict[str, Any] | None, lang: str) -> dict[st
         "superseded_by": _text(supersession.get("superseded_by")),
         "time": fmt_time(supersession.get("time"), lang),
     }
+
+
+def history_view(history: dict[str, Any] | None, t: Translate, has: Callable[[str], bool],
+                 lang: str) -> dict[str, Any] | None:
+    """A diploma's versions and copies, oldest first, each with its state on chain; the current one."""
+    if not history or not isinstance(history.get("versions"), list):
+        return None
+    rows = []
+    for v in history["versions"]:
+        if not isinstance(v, dict) or not is_document_id(_text(v.get("document_id"))):
+            continue
+        kind, state = _text(v.get("kind")), _text(v.get("state"))
+        rows.append({
+            "document_id": v["document_id"], "code": verification_code(v["document_id"]),
+            "kind": t(f"hist.kind.{kind}") if has(f"hist.kind.{kind}") else kind,
+            "state": t(f"hist.state.{state}") if has(f"hist.state.{state}") else state,
+            "tone": {"in_force": "ok", "superseded": "warn"}.get(state, "bad"),
+            "entry": t("hist.entry", year=v.get("year"), number=v.get("number")) if v.get("number") else "",
+            "this": v.get("this") is True, "time": fmt_time(v.get("anchored_at"), lang),
+        })
+    current = _text(history.get("current_document_id"))
+    return {"versions": rows, "current_id": current if is_document_id(current) else None}
 
 
 def anchor_view(anchor: dict[str, Any] | None, lang: str) -> dict[str, Any] | None:
@@ -225,6 +249,7 @@ def result_context(report: Report, t: Translate, has: Callable[[str], bool], lan
         "signers": signers_view(report.signatures, lang, report.checks),
         "revocation": revocation_view(report.revocation, t, lang),
         "supersession": supersession_view(report.supersession, lang),
+        "history": history_view(report.history, t, has, lang),
         "anchor": anchor_view(report.anchor, lang),
         "accreditation": accreditation_view(report.accreditation, t, lang),
         "checks": checks_view(report.checks, t, has),

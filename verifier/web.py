@@ -49,8 +49,9 @@ is the verdict, `checks` lists every check with a stable `code`.
 | `status` | meaning | what to do |
 | --- | --- | --- |
 | `valid` | signed by the school, intact, anchored on chain, in force | compare name and birth date with an identity document |
-| `revoked` | revoked or cancelled by a decision (thu hồi, hủy bỏ; reason in `revocation`) | do not accept |
-| `superseded` | replaced by a corrected version (`supersession`) | ask for the current version |
+| `revoked` | revoked by a decision (thu hồi; reason in `revocation`) | do not accept |
+| `cancelled` | cancelled by a decision, void from the start (hủy bỏ; reason in `revocation`) | do not accept |
+| `superseded` | replaced by a corrected version (`supersession`; for a diploma `history` names the current one) | ask for the current version |
 | `tampered` | the file does not match its signatures | do not accept; ask for the original file |
 | `not_anchored` | no proof that the school published this file on chain | retry later if just issued; otherwise do not accept yet |
 | `untrusted_signer` | a signer not trusted or not registered for the school | do not accept until the school confirms |
@@ -345,7 +346,7 @@ def create_router(service: VerificationService, *, max_upload: int = MAX_UPLOAD,
         summary="Verify a registered document by its id",
         description=(
             "The verification report of the document behind a QR code (`/v/{document_id}`): every check, "
-            "the verdict (`valid`, `revoked`, `superseded`, `tampered`, `not_anchored`, `untrusted_signer`, "
+            "the verdict (`valid`, `revoked`, `cancelled`, `superseded`, `tampered`, `not_anchored`, `untrusted_signer`, "
             "`unknown`), the document's data, its signatures, its anchor (transaction, block, Merkle root, "
             "leaf, proof) and any revocation or correction. The id is the 26-character code printed beside "
             "the QR code, without its dashes, in lower case. Unknown and malformed ids get the same 404 "

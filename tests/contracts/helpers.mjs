@@ -6,7 +6,7 @@ import { encodeAbiParameters, getAddress, keccak256, stringToHex, zeroHash } fro
 
 export const LEAF_ENCODING = ["bytes32", "bytes32"];
 export const KIND = { TRANSCRIPT: 1, DIPLOMA: 2, EXAM_RECORD: 3, CERTIFIED_COPY: 4 };
-export const REASON = { FRAUD: 1, ISSUER_ERROR: 6 };
+export const REASON = { FRAUD: 1, NOT_ELIGIBLE: 2, UNAUTHORIZED_ISSUER: 3, ALTERED: 4, LENT: 5, ISSUER_ERROR: 6 };
 export const INSTITUTION_KIND = { NONE: 0, AUTHORITY: 1, ISSUER: 2 };
 
 /** Institution id as the Python side makes it: keccak256 of the institution code. */
@@ -66,6 +66,7 @@ export const EMPTY_STATUS_TAIL = {
   supersedeDecision: zeroHash,
   supersededAt: 0n,
   supersededByInstitution: zeroHash,
+  cancelled: false,
 };
 
 /**

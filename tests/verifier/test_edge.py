@@ -239,7 +239,7 @@ def test_openapi_shows_one_example_per_verdict_and_the_error_shape(client):
     get = spec["paths"]["/api/v1/verify/{document_id}"]["get"]
     post = spec["paths"]["/api/v1/verify"]["post"]
     examples = get["responses"]["200"]["content"]["application/json"]["examples"]
-    assert set(examples) == {"valid", "revoked", "superseded", "tampered", "not_anchored", "untrusted_signer",
+    assert set(examples) == {"valid", "revoked", "cancelled", "superseded", "tampered", "not_anchored", "untrusted_signer",
                              "unknown"}
     assert all(e["value"]["status"] == name for name, e in examples.items())
     assert "personal_id" not in str(examples)

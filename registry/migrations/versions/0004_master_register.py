@@ -1,13 +1,13 @@
-"""WORK IN PROGRESS (branch h-register): the master register, its acts, cancellations.
+"""The master register (sổ gốc): its entries and the acts on them, and cancellations.
 
-To be replaced by the reviewer's revision. Tables register_entries and register_acts are
-append-only by triggers (as audit_log); register_entries' numbers have no gaps per authority
-and year (a trigger refuses any other number than the next); revocations.cancelled.
+``register_entries`` and ``register_acts`` are append-only by triggers (as ``audit_log``);
+``register_entries`` are numbered without gaps per authority and year (a trigger refuses any
+number but the next); ``revocations.cancelled`` tells a cancellation (hủy bỏ) from a revocation
+(thu hồi): every revocation made before this revision is a revocation. docs/master-register.md.
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-11-22 22:06:44.648836
-
+Create Date: 2026-11-22
 """
 from typing import Sequence, Union
 

@@ -2,13 +2,14 @@
 
 The chain is the public record; the database is the registry's memory of it. This rebuilds,
 from the contract's events alone (``RootAnchored``, ``CredentialRevoked``,
-``CredentialSuperseded``), what the chain says about this registry's institutions, and names
+``CredentialCancelled``, ``CredentialSuperseded``), what the chain says about this registry's institutions, and names
 every difference. With ``repair`` it changes the database side only, and never sends a
 transaction: a batch anchored on chain is marked anchored, a batch whose anchor is not on
 chain goes back to ``sealed`` (the worker anchors it again), a revocation the chain has is
 recorded, one it lacks is deleted (its decision is printed, to be revoked again).
 
-Corrections (supersessions) have no table in the database yet: they are counted, not compared.
+A revocation and a cancellation are compared alike (reason, decision hash, and which of the two).
+Corrections (supersessions) are counted, not compared: the register's ``corrected`` acts hold them.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from core.hashes import Hash32, institution_id
 from core.status import AnchorState
 from registry.models import AnchorTransaction, Batch, Document, Institution, Revocation, utcnow
 
-EVENTS = ("RootAnchored", "CredentialRevoked", "CredentialSuperseded")
+EVENTS = ("RootAnchored", "CredentialRevoked", "CredentialCancelled", "CredentialSuperseded")
 #: Blocks per eth_getLogs request (nodes cap the range of one request).
 CHUNK = 5_000
 
@@ -49,6 +50,7 @@ class ChainRevocation:
     decision: Hash32
     block_number: int
     tx_hash: Hash32
+    cancelled: bool = False  # hủy bỏ (CredentialCancelled) rather than thu hồi (CredentialRevoked)
 
 
 @dataclass
@@ -110,11 +112,13 @@ def read_chain(reader: RegistryReader, issuer_ids: set[bytes]) -> ChainRecord:
                         record.anchors[bytes(args["root"])] = ChainAnchor(
                             Hash32(bytes(args["issuerId"])), Hash32(bytes(args["root"])), int(entry["blockNumber"]),
                             Hash32(bytes(entry["blockHash"])), Hash32(bytes(entry["transactionHash"])))
-                elif name == "CredentialRevoked":
+                elif name in ("CredentialRevoked", "CredentialCancelled"):
+                    cancelled = name == "CredentialCancelled"
                     revocations.append(ChainRevocation(
-                        Hash32(bytes(args["root"])), Hash32(bytes(args["leaf"])), Hash32(bytes(args["revokedBy"])),
+                        Hash32(bytes(args["root"])), Hash32(bytes(args["leaf"])),
+                        Hash32(bytes(args["cancelledBy" if cancelled else "revokedBy"])),
                         int(args["reason"]), Hash32(bytes(args["decision"])), int(entry["blockNumber"]),
-                        Hash32(bytes(entry["transactionHash"]))))
+                        Hash32(bytes(entry["transactionHash"])), cancelled))
                 elif bytes(args["root"]) in record.anchors:
                     record.supersessions += 1
     except (Web3Exception, OSError, ValueError) as e:
@@ -203,18 +207,21 @@ def _revocations(session: Session, result: Reconciliation, codes: dict[bytes, st
             done = None
             if repair and doc is not None and who is not None:
                 session.add(Revocation(document=doc, reason=event.reason, decision="", decision_hash=bytes(event.decision),
-                                       revoked_by=who, tx_hash=bytes(event.tx_hash), block_number=event.block_number))
+                                       revoked_by=who, tx_hash=bytes(event.tx_hash), block_number=event.block_number,
+                                       cancelled=event.cancelled))
                 result.changed_documents.append(doc.id)
                 done = "recorded (the decision's text is not on chain: only its hash)"
             result.differences.append(Difference("revoked_on_chain_not_in_db", where, done))
-        elif revocation.decision_hash != bytes(event.decision) or revocation.reason != event.reason:
+        elif (revocation.decision_hash != bytes(event.decision) or revocation.reason != event.reason
+              or bool(revocation.cancelled) != event.cancelled):
             done = None
             if repair:
                 revocation.reason, revocation.decision_hash = event.reason, bytes(event.decision)
+                revocation.cancelled = event.cancelled
                 revocation.decision, revocation.block_number = "", event.block_number
                 revocation.tx_hash = bytes(event.tx_hash)
                 result.changed_documents.append(revocation.document_id)
-                done = "reason and decision hash taken from the chain"
+                done = "reason, decision hash and kind (revoked or cancelled) taken from the chain"
             result.differences.append(Difference("revocation_differs", where, done))
     for leaf, revocation in stored.items():
         if leaf in chain:

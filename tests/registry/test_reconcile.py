@@ -87,3 +87,17 @@ def test_a_root_of_our_school_that_no_batch_knows_is_reported_and_left_alone(led
     with sessions() as s:
         assert kinds(reconcile(s, ledger.reader, repair=True)) == ["unknown_root_on_chain"]
         assert reconcile(s, ledger.reader).remaining  # nothing the database could rebuild it from
+
+
+def test_a_cancellation_is_a_cancellation_on_both_sides_and_no_difference(ledger, sessions):
+    """A cancellation (hủy bỏ) is recorded by its own event: reconcile must neither call it missing
+    nor let --repair delete it."""
+    [only] = submit(sessions, 1)
+    with sessions() as s:
+        run_pass(s, ledger, RULES, force_seal=True)
+        service.revoke_document(s, ledger, document_id=only, actor_code="THPT-A", reason=RevocationReason.FRAUD,
+                                decision="QĐ 14/QĐ-SGDĐT", cancel=True)
+        assert reconcile(s, ledger.reader).differences == []
+        assert reconcile(s, ledger.reader, repair=True).changed_documents == []
+        [revocation] = s.scalars(select(Revocation)).all()
+        assert revocation.cancelled and revocation.document_id == only

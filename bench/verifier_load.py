@@ -51,7 +51,7 @@ from core.credential import Credential  # noqa: E402
 from core.hashes import Hash32, sha256  # noqa: E402
 from core.merkle import MerkleTree, unpack_proof  # noqa: E402
 from core.status import DocumentKind  # noqa: E402
-from verifier.report import PRIVATE_FIELDS, Report  # noqa: E402
+from verifier.report import Report, withhold_fields  # noqa: E402
 from loopback import free_port  # noqa: E402  (bench/, the script's own directory)
 
 BENCH = ROOT / "var" / "bench"
@@ -201,9 +201,7 @@ def _row(shape: tuple[Report, dict, dict], c: Credential, leaf: Hash32, root: Ha
         if check["name"] == "anchor":
             details.update(root=root.hex0x, block_number=block)
         checks.append({**check, "message": message, "details": details})
-    fields = dict(c.fields)
-    for group, names in PRIVATE_FIELDS.items():
-        fields[group] = {k: v for k, v in fields[group].items() if k not in names}
+    fields = withhold_fields(c.fields)
     anchor = {**template.anchor, "leaf": leaf.hex0x, "root": root.hex0x, "proof": [p.hex0x for p in proof],
               "block_number": block, "block_time": receipt.block_time,
               "time": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(receipt.block_time)),

@@ -17,10 +17,16 @@ from core.status import VERDICT_PRECEDENCE, CheckCode, CheckStatus, Verdict
 
 REPORT_FORMAT = "sogoc.verification/1"
 
-#: Fields that whoever holds only the document id (the QR code) does not see: comparing a name
-#: and a birth date with an identity document needs neither the personal id number nor the
-#: place of birth. Whoever holds the file sees everything in it anyway.
-PRIVATE_FIELDS = {"student": ("personal_id", "place_of_birth")}
+#: Fields that whoever holds only the document id (the QR code) does not see, by where they sit in
+#: a document's fields (transcript: ``student``; diploma: ``holder``; certified copy: the copied
+#: diploma's ``holder``). Comparing a name and a birth date with an identity document needs
+#: neither the personal id number, nor the place of birth, nor the ethnicity (sensitive personal
+#: data, Nghị định 13/2023). Whoever holds the file sees everything in it anyway.
+PRIVATE_FIELDS: dict[tuple[str, ...], tuple[str, ...]] = {
+    ("student",): ("personal_id", "place_of_birth"),
+    ("holder",): ("personal_id", "place_of_birth", "ethnicity"),
+    ("diploma", "holder"): ("personal_id", "place_of_birth", "ethnicity"),
+}
 
 
 @dataclass(frozen=True)
@@ -140,8 +146,20 @@ class StoredPage:
 def _withhold(document: dict[str, Any] | None) -> dict[str, Any] | None:
     if not document or not isinstance(document.get("fields"), dict):
         return document
-    fields = dict(document["fields"])
-    for group, names in PRIVATE_FIELDS.items():
-        if isinstance(fields.get(group), dict):
-            fields[group] = {k: v for k, v in fields[group].items() if k not in names}
-    return {**document, "fields": fields}
+    return {**document, "fields": withhold_fields(document["fields"])}
+
+
+def withhold_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """``fields`` without :data:`PRIVATE_FIELDS` (copied where changed; the input is left as is)."""
+    for path, names in PRIVATE_FIELDS.items():
+        fields = _without(fields, path, names)
+    return fields
+
+
+def _without(fields: dict[str, Any], path: tuple[str, ...], names: tuple[str, ...]) -> dict[str, Any]:
+    inner = fields.get(path[0])
+    if not isinstance(inner, dict):
+        return fields
+    if len(path) > 1:
+        return {**fields, path[0]: _without(inner, path[1:], names)}
+    return {**fields, path[0]: {k: v for k, v in inner.items() if k not in names}}

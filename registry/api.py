@@ -7,6 +7,8 @@ route needs no key: it serves what the chain can confirm anyway.
 
 from __future__ import annotations
 
+import logging
+
 from datetime import datetime
 from typing import Any, Awaitable, Callable, TypeVar
 
@@ -33,6 +35,9 @@ from registry.permissions import may_act_on_documents_of
 T = TypeVar("T")
 Sessions = Callable[[], Session]
 
+
+
+log = logging.getLogger("sogoc.registry.api")
 
 class RequestIds:
     """ASGI middleware: every /api/ request has an id, the client's ``X-Request-ID`` if well-formed,
@@ -62,7 +67,16 @@ async def error_response(_request: Request, exc: Exception) -> JSONResponse:
     """The one answer to a SogocError: ``{"code", "detail"}`` (plus what the error adds) and its status."""
     assert isinstance(exc, SogocError)
     headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
-    return JSONResponse(exc.to_json(), status_code=exc.http_status, headers=headers)
+    body = exc.to_json()
+    if exc.http_status >= 500:  # the node's URL (it may carry an API key), paths: the server's log only
+        log.warning("%s: %s", exc.code, exc.detail)
+        body = {"code": exc.code, "detail": UNAVAILABLE_DETAIL if exc.http_status == 503 else INTERNAL_DETAIL}
+    return JSONResponse(body, status_code=exc.http_status, headers=headers)
+
+
+#: What a client is told of a server-side failure (the details stay in the server's log).
+UNAVAILABLE_DETAIL = "the chain or the database cannot be reached right now; try again in a minute"
+INTERNAL_DETAIL = "the registry could not complete this request; it is logged"
 
 
 class UnsupportedMediaType(InvalidInput):
@@ -92,10 +106,13 @@ async def read_json(request: Request, limit: int) -> Any:
 
 def create_router(sessions: Sessions, chain: service.ChainInfo, *, issuers: intake.IssuerLookup | None = None,
                   ledger: Callable[[], Ledger] | None = None, on_revoked: Callable[[str], Any] | None = None,
+                  on_entered: Callable[[list[str]], Any] | None = None,
                   max_body: int = 256 * 1024 * 1024, max_bulk: int = 10_000) -> APIRouter:
     """``issuers`` reads an issuer's record from the contract (None: intake does not check the
     chain); ``ledger`` gives the chain writer for revocations (built on first use: it unlocks
-    the keystore); ``on_revoked`` is told the id of each document revoked (the public report)."""
+    the keystore); ``on_revoked`` is told the id of each document revoked, cancelled or replaced,
+    ``on_entered`` the ids of the documents whose history a new register entry lengthened (the
+    public reports; neither may fail the act, which is done)."""
     router = APIRouter(prefix="/api/v1", tags=["registry"])
 
     def session():
@@ -305,7 +322,15 @@ def create_router(sessions: Sessions, chain: service.ChainInfo, *, issuers: inta
                     found = register.enter(s, body["documents"], actor_code=caller.code, acting=acting)
                     return {"entries": [{"document_id": e.document_id, "authority": e.authority_code, "year": e.year,
                                          "number": e.number, "kind": e.kind} for e in found]}
-            return JSONResponse(await run_in_threadpool(act))
+            answer = await run_in_threadpool(act)
+            if on_entered is not None:  # each version's and copy's public report now has a longer history
+
+                def lineages() -> list[str]:
+                    with sessions() as s:
+                        return sorted({v["document_id"] for e in answer["entries"]
+                                       for v in register.lineage(s, e["document_id"]) or [{"document_id": e["document_id"]}]})
+                await run_in_threadpool(on_entered, await run_in_threadpool(lineages))
+            return JSONResponse(answer)
         return await guarded(request, "register.enter", work)
 
     @router.get("/audit", summary="The audit log", responses=AUDIT_RESPONSES)

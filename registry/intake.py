@@ -23,13 +23,14 @@ from sqlalchemy.orm import Session
 
 from core.chain import InstitutionRecord
 from core.credential import Credential
+from core.diploma import CertifiedCopy, Diploma
 from core.errors import InvalidInput, SogocError
 from core.hashes import Hash32, sha256
 from core.merkle import leaf_hash
-from core.status import AnchorState
+from core.status import AnchorState, DocumentKind
 from registry.audit import Acting
-from registry.errors import (BulkRejected, DocumentConflict, IssuerInactive, NotYourIssuer, PayloadTooLarge,
-                             UnknownIssuer)
+from registry.errors import (BulkRejected, DocumentConflict, IssuerInactive, NotAnAuthority, NotYourIssuer,
+                             PayloadTooLarge, UnknownIssuer)
 from registry.models import Document, Institution, utcnow
 from registry.permissions import AUTHORITY, ISSUER, may_submit_for
 
@@ -141,6 +142,8 @@ def submit(session: Session, actor: Institution, submissions: Sequence[Submissio
             errors.append((index, UnknownIssuer(f"no issuer with code {s.credential.issuer!r}")))
         elif not may_submit_for(actor, s.credential.issuer):
             errors.append((index, NotYourIssuer(f"{actor.code} may not submit documents of {s.credential.issuer}")))
+        elif (problem := _content_problem(actor, s.credential)) is not None:
+            errors.append((index, problem))
         else:
             valid.append((index, s))
     if issuers is not None:
@@ -162,6 +165,20 @@ def submit(session: Session, actor: Institution, submissions: Sequence[Submissio
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
+
+
+def _content_problem(actor: Institution, credential: Credential) -> SogocError | None:
+    """Diplomas and certified copies come from an authority's master register, and their fields
+    must be a diploma's (core.diploma): refused here rather than found wrong when entered."""
+    if credential.kind not in (DocumentKind.DIPLOMA, DocumentKind.CERTIFIED_COPY):
+        return None
+    if actor.kind != AUTHORITY:
+        return NotAnAuthority(f"{actor.code} is a school: diplomas and certified copies are issued by authorities")
+    try:
+        (Diploma if credential.kind is DocumentKind.DIPLOMA else CertifiedCopy).from_fields(credential.fields)
+    except InvalidInput as e:
+        return e
+    return None
 
 
 def _one_or_all(errors: list[tuple[int, SogocError]], total: int) -> SogocError:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, object_session
 
 from core.credential import Credential
@@ -103,7 +103,11 @@ def _new_entry(session: Session, doc: Document, content: EntryContent, kind: Ent
                           holder_name=content.holder_name, holder_birth_date=content.holder_birth_date,
                           decision=decision)
     session.add(entry)
-    session.flush()  # the trigger checks the number now; the id is needed by the act
+    try:
+        session.flush()  # the trigger checks the number now; the id is needed by the act
+    except DBAPIError as e:  # a concurrent writer took the number (unique constraint or trigger)
+        session.rollback()
+        raise RegisterError("another entry was written into this register at the same moment; try again") from e
     return entry
 
 
@@ -131,7 +135,7 @@ def current_problem(session: Session, entry: RegisterEntry) -> str | None:
 def _commit(session: Session) -> None:
     try:
         session.commit()
-    except IntegrityError as e:  # a concurrent entry took the number: nothing of this call is kept
+    except DBAPIError as e:  # a concurrent entry took the number: nothing of this call is kept
         session.rollback()
         raise RegisterError("another entry was written into this register at the same moment; try again") from e
 

@@ -88,6 +88,20 @@ class LocalVerificationService:
                 return newer
         return PublishedReport(row["body"], row["checked_at"], row["checked_block"], row["private_withheld"])
 
+    def refresh(self, document_id: str) -> None:
+        """After an act on the document went through (revocation, cancellation, correction): its
+        report verified again, or dropped if that fails now (the chain unreachable), so the next
+        look-up verifies afresh. Never raises: the act is done whatever happens to its report."""
+        try:
+            self.verify_document(document_id)
+        except Exception as e:  # noqa: BLE001 - a report is derived data; a stale one must not stay
+            log.warning("report of %s dropped after a change (%s)", document_id[:6], type(e).__name__)
+            self.store.drop([document_id])
+
+    def forget(self, document_ids: list[str]) -> None:
+        """Drop stored reports (their next look-up verifies afresh): cheap, for many documents."""
+        self.store.drop(document_ids)
+
     def verify_upload(self, pdf: bytes) -> Report:
         return self.verifier.verify_pdf(pdf)  # the router already refused files over its limit
 
@@ -171,7 +185,7 @@ def create_app(settings: Settings, *, follow_chain: bool = False, follow_interva
     app.include_router(registry_router(
         sessions, chain, issuers=_issuer_lookup(verification.verifier.chain) if settings.contract_address else None,
         ledger=cache(lambda: Web3Ledger(verification.verifier.chain, keyring(settings))),
-        on_revoked=verification.verify_document, max_body=settings.api_max_body_mb * 1024 * 1024,
+        on_revoked=verification.refresh, on_entered=verification.forget, max_body=settings.api_max_body_mb * 1024 * 1024,
         max_bulk=settings.api_max_bulk_documents))
     app.add_middleware(RequestIds)
     return app

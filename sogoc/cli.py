@@ -324,11 +324,17 @@ def cmd_registry_worker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_registry_reconcile(args: argparse.Namespace, settings: Settings) -> int:
+    import contextlib
+
     from registry.db import engine_for, make_sessionmaker
     from registry.reconcile import reconcile
+    from registry.worklock import AnchoringLock
     from sogoc.anchoring import ReportKeeper, ledger_of
 
-    with dev_chain(settings), make_sessionmaker(engine_for(settings))() as session:
+    engine = engine_for(settings)
+    # repairing writes what the anchoring worker writes: never both at once (anchoring_busy otherwise)
+    with dev_chain(settings), (AnchoringLock(engine) if args.repair else contextlib.nullcontext()), \
+            make_sessionmaker(engine)() as session:
         report = reconcile(session, ledger_of(settings).reader, repair=args.repair)
     for line in report.lines():
         print(line)

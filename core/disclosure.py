@@ -21,6 +21,7 @@ from core.errors import InvalidInput
 #: Dashes and spaces of every kind that people type or paste between the parts of a serial number.
 _SERIAL_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212\u00a0]+")
 _SERIAL = re.compile(r"[A-Z0-9]{1,40}")
+_DAY_FIRST = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
 MAX_NAME = 200
 
 
@@ -56,10 +57,7 @@ class Search:
     def parse(cls, serial: str | None = None, name: str | None = None, birth_date: str | None = None) -> "Search":
         serial, name, birth_date = (v.strip() if v else "" for v in (serial, name, birth_date))
         if birth_date:
-            try:
-                birth_date = date.fromisoformat(birth_date).isoformat()
-            except ValueError:
-                raise BadSearch("birth_date: give the date of birth as YYYY-MM-DD") from None
+            birth_date = _birth_date(birth_date)
         if serial and name:
             raise BadSearch("search by serial number, or by full name and date of birth, not both")
         if serial:
@@ -80,6 +78,17 @@ class Search:
         """True when the searcher gave personal details that matched: only then does the answer
         carry the holder's name, birth date and verification link (docs/disclosure.md)."""
         return self.birth_date is not None
+
+
+def _birth_date(text: str) -> str:
+    """YYYY-MM-DD, from that form or from DD/MM/YYYY as Vietnamese documents write dates."""
+    day_first = _DAY_FIRST.fullmatch(text)
+    if day_first:
+        text = f"{day_first[3]}-{int(day_first[2]):02d}-{int(day_first[1]):02d}"
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise BadSearch("birth_date: give the date of birth as YYYY-MM-DD or DD/MM/YYYY") from None
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ edge's access log drops every query string. Every miss gets the same answer.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any, Protocol
 from urllib.parse import quote
@@ -24,6 +25,8 @@ from core.status import REASON_LABELS, RevocationReason
 from verifier import i18n, pages
 
 NO_STORE = {"Cache-Control": "no-store"}
+#: Institution codes (SGD-79, PGD-760): anything else is an unknown authority, never a database query.
+_AUTHORITY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")
 NO_ENTRY = {"code": "no_entry", "detail": "no entry of this authority's register matches the search"}
 BAD_TONES = {"revoked", "cancelled"}
 
@@ -111,6 +114,9 @@ def create_router(service: DisclosureService) -> APIRouter:
     """``/cong-khai/{authority}`` (the page, and its search by POST) and ``/api/v1/disclosure/...``."""
     router = APIRouter(tags=["disclosure"])
 
+    def name_of(authority: str) -> str | None:
+        return service.authority_name(authority) if _AUTHORITY.fullmatch(authority) else None
+
     def page(authority: str, name: str, lang: str | None, *, status: int = 200, **context: Any) -> HTMLResponse:
         page_lang = i18n.language(lang)
         q = "?lang=en" if page_lang == "en" else ""
@@ -129,12 +135,12 @@ def create_router(service: DisclosureService) -> APIRouter:
 
     @router.get("/cong-khai/{authority}", include_in_schema=False)
     def disclosure_page(authority: str, lang: str | None = None) -> Response:
-        name = service.authority_name(authority)
+        name = name_of(authority)
         return unknown_page(lang) if name is None else page(authority, name, lang)
 
     @router.post("/cong-khai/{authority}/tra-cuu", include_in_schema=False)
     async def search_page(authority: str, request: Request, lang: str | None = None) -> Response:
-        name = await run_in_threadpool(service.authority_name, authority)
+        name = await run_in_threadpool(name_of, authority)
         if name is None:
             return unknown_page(lang)
         form = await request.form(max_files=0, max_fields=8)
@@ -156,8 +162,8 @@ def create_router(service: DisclosureService) -> APIRouter:
                             "transaction (`kind: act`) or the anchor of the document it brought in (`anchor`), "
                             "with root and leaf. Nothing personal: no names, birth dates or document ids.",
                 responses=_FEED_RESPONSES)
-    def feed(authority: str, after: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=500)) -> Response:
-        name = service.authority_name(authority)
+    def feed(authority: str, after: int = Query(0, ge=0, le=2**31 - 1), limit: int = Query(100, ge=1, le=500)) -> Response:
+        name = name_of(authority)
         lines = None if name is None else service.feed(authority, after, limit)
         if lines is None:
             return _json({"code": "unknown_authority", "detail": "no authority keeps a register under this code"},
@@ -180,7 +186,7 @@ def create_router(service: DisclosureService) -> APIRouter:
             query = Search.parse(serial, name, birth_date)
         except BadSearch as e:
             return _json({"code": e.code, "detail": e.detail}, 400)
-        found = service.search(authority, query)
+        found = service.search(authority, query) if _AUTHORITY.fullmatch(authority) else []
         if not found:
             return _json(NO_ENTRY, 404)
         return _json({"diplomas": [d.to_json() for d in found]})

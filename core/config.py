@@ -48,6 +48,8 @@ class Settings:
     #: number); 0 switches a budget off. Look-ups: anything that names a document id.
     rate_limit_lookups: int = 120
     rate_limit_uploads: int = 12
+    #: Disclosure searches (by serial, or by name and birth date: docs/disclosure.md), a minute per client.
+    rate_limit_disclosure: int = 10
     #: Comma-separated addresses of reverse proxies whose X-Forwarded-For names the client;
     #: empty: the client is the socket peer (a forged header then changes nothing).
     trusted_proxies: str = ""

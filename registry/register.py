@@ -288,9 +288,11 @@ def disclosure_feed(session: Session, authority_code: str, *, after: int = 0, li
                     RegisterAct.tx_hash, RegisterAct.block_number, entry.c.year, entry.c.number,
                     entry.c.serial_number, entry.c.register_number, entry.c.holder_name, entry.c.holder_birth_date,
                     entry.c.document_id, own_doc.c.leaf, own_batch.c.root, own_batch.c.tx_hash.label("anchor_tx"),
+                    own_batch.c.block_number.label("anchor_block"),
                     related.c.document_id.label("related_document_id"), related.c.number.label("related_number"),
                     related.c.year.label("related_year"), related_doc.c.leaf.label("related_leaf"),
-                    related_batch.c.root.label("related_root"), related_batch.c.tx_hash.label("related_anchor_tx"))
+                    related_batch.c.root.label("related_root"), related_batch.c.tx_hash.label("related_anchor_tx"),
+                    related_batch.c.block_number.label("related_anchor_block"))
              .select_from(RegisterAct.__table__)
              .join(entry, entry.c.id == RegisterAct.entry_id)
              .join(own_doc, own_doc.c.id == entry.c.document_id)
@@ -304,7 +306,10 @@ def disclosure_feed(session: Session, authority_code: str, *, after: int = 0, li
     out = []
     for r in session.execute(query).mappings():
         own_tx = r["tx_hash"]
-        evidence_tx = own_tx or (r["related_anchor_tx"] if r["related_document_id"] else r["anchor_tx"])
+        by_related = r["related_document_id"] is not None
+        evidence_tx = own_tx or (r["related_anchor_tx"] if by_related else r["anchor_tx"])
+        evidence_block = r["block_number"] if own_tx else (r["related_anchor_block"] if by_related
+                                                           else r["anchor_block"])
         out.append({
             "id": r["id"], "act": r["act"], "at": r["at"].isoformat() + "Z", "reason": r["reason"],
             "decision": r["decision"],
@@ -315,7 +320,7 @@ def disclosure_feed(session: Session, authority_code: str, *, after: int = 0, li
             "related": None if r["related_document_id"] is None else {
                 "year": r["related_year"], "number": r["related_number"], "document_id": r["related_document_id"],
                 "leaf": hexed(r["related_leaf"]), "root": hexed(r["related_root"])},
-            "evidence": {"tx_hash": hexed(evidence_tx), "block_number": r["block_number"],
+            "evidence": {"tx_hash": hexed(evidence_tx), "block_number": evidence_block,
                          "kind": "act" if own_tx else "anchor"},
         })
     return out

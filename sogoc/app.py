@@ -22,9 +22,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.chain import InstitutionRecord, RegistryReader, connect
 from core.config import Settings
+from core.disclosure import DisclosedDiploma, FeedLine, Search
 from core.errors import SogocError
 from core.hashes import institution_id
-from registry import register, service
+from registry import disclosure, register, service
 from registry.api import RequestIds, error_response
 from registry.api import create_router as registry_router
 from registry.chain import Web3Ledger
@@ -33,6 +34,7 @@ from registry.models import Document
 from sogoc.follower import ChainFollower
 from sogoc.setup_chain import keyring
 from sogoc.reports import ReportReader, ReportStore
+from verifier.disclosure import create_router as disclosure_router
 from verifier.docs import create_docs_router
 from verifier.evidence import Evidence
 from verifier.pdf import load_trust_roots
@@ -106,6 +108,26 @@ class LocalVerificationService:
         return self.verifier.verify_pdf(pdf)  # the router already refused files over its limit
 
 
+class RegisterDisclosure:
+    """The public disclosure (verifier.disclosure.DisclosureService) over the master register:
+    one short session per call, read only."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
+
+    def authority_name(self, authority: str) -> str | None:
+        with self.sessions() as s:
+            return disclosure.authority_name(s, authority)
+
+    def search(self, authority: str, query: Search) -> list[DisclosedDiploma]:
+        with self.sessions() as s:
+            return disclosure.search(s, authority, query)
+
+    def feed(self, authority: str, after: int, limit: int) -> list[FeedLine] | None:
+        with self.sessions() as s:
+            return disclosure.feed(s, authority, after=after, limit=limit)
+
+
 def chain_head(settings: Settings) -> Callable[[], int]:
     """The chain's latest block number; 0 when the node cannot be reached (the verification that
     follows then reports the unreachable chain itself)."""
@@ -177,10 +199,12 @@ def create_app(settings: Settings, *, follow_chain: bool = False, follow_interva
 
     install_public_edge(app, lookups_per_minute=settings.rate_limit_lookups,
                         uploads_per_minute=settings.rate_limit_uploads,
+                        searches_per_minute=settings.rate_limit_disclosure,
                         trusted_proxies=settings.trusted_proxy_list,
                         hsts=settings.public_base_url.startswith("https://"))
     app.include_router(verifier_router(verification, max_upload=settings.max_upload_mb * 1024 * 1024,
                                        public_base_url=settings.public_base_url))  # first: by-id look-ups match first
+    app.include_router(disclosure_router(RegisterDisclosure(sessions)))
     app.include_router(create_docs_router(app.title))
     app.include_router(registry_router(
         sessions, chain, issuers=_issuer_lookup(verification.verifier.chain) if settings.contract_address else None,

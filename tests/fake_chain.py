@@ -11,7 +11,7 @@ import json
 from core.errors import ChainError
 from core.hashes import Hash32, keccak256
 from core.merkle import verify_proof
-from registry.ledger import Block, Inclusion, RecordedRevocation, SignedTransaction, TxReceipt
+from registry.ledger import Block, Inclusion, RecordedRevocation, RecordedSupersession, SignedTransaction, TxReceipt
 
 
 class FakeLedger:
@@ -25,6 +25,7 @@ class FakeLedger:
         self.sent = 0  # anchor transactions broadcast and accepted
         self.revoked: list[tuple[str, bytes, int]] = []
         self.revocations: dict[bytes, RecordedRevocation] = {}
+        self.supersessions: dict[bytes, RecordedSupersession] = {}
 
     # -- anchoring
     def sign_anchor(self, issuer_code, root, leaf_count, kind):
@@ -94,3 +95,12 @@ class FakeLedger:
         self.revoked.append((actor_code, leaf, reason))
         self.revocations[bytes(leaf)] = RecordedRevocation(decision, 1_790_000_100, cancel)
         return TxReceipt(keccak256(bytes(leaf)), 99, 1_790_000_100)
+
+    # -- correction
+    def find_supersession(self, root, leaf):
+        return self.supersessions.get(bytes(leaf))
+
+    def supersede(self, actor_code, root, leaf, proof, new_root, new_leaf, new_proof, decision):
+        assert verify_proof(root, leaf, proof) and verify_proof(new_root, new_leaf, new_proof)
+        self.supersessions[bytes(leaf)] = RecordedSupersession(new_leaf, decision)
+        return TxReceipt(keccak256(b"supersede" + bytes(leaf)), 98, 1_790_000_090)

@@ -57,6 +57,7 @@ HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 4
 class EdgeSettings:
     lookups_per_minute: int = 120
     uploads_per_minute: int = 12
+    disclosure_searches_per_minute: int = 10
     trusted_proxies: tuple[str, ...] = ()
     hsts: bool = False
 
@@ -66,9 +67,16 @@ def wants_json(path: str) -> bool:
 
 
 def budget_of(method: str, path: str) -> str | None:
-    """Which budget a request spends: ``upload``, ``lookup`` (anything naming a document id) or none."""
+    """Which budget a request spends: ``upload``, ``search`` (a disclosure search: by name and
+    birth date it is the costliest to abuse, so it has the smallest budget), ``lookup``
+    (anything naming a document id, and the disclosure feed) or none."""
     if method == "POST" and path in ("/verify", "/api/v1/verify"):
         return "upload"
+    if (method == "POST" and path.startswith("/cong-khai/") and path.endswith("/tra-cuu")) or (
+            method in ("GET", "HEAD") and path.startswith("/api/v1/disclosure/") and path.endswith("/search")):
+        return "search"
+    if method in ("GET", "HEAD") and path.startswith("/api/v1/disclosure/"):
+        return "lookup"
     if method in ("GET", "HEAD") and (path == "/v" or path.startswith(("/v/", "/api/v1/verify/"))
                                       or (path.startswith("/api/v1/documents/") and path.endswith("/evidence"))):
         return "lookup"  # an institution's own status reads (with its API key) are not public look-ups
@@ -88,7 +96,8 @@ class PublicEdge:
         self.app = app
         self.settings = settings
         self.buckets = {"lookup": TokenBucket(settings.lookups_per_minute),
-                        "upload": TokenBucket(settings.uploads_per_minute)}
+                        "upload": TokenBucket(settings.uploads_per_minute),
+                        "search": TokenBucket(settings.disclosure_searches_per_minute)}
         self.too_many_page = too_many_page
         headers = dict(BASE_HEADERS)
         if settings.hsts:
@@ -132,7 +141,7 @@ class PublicEdge:
         return client_address(peer, forwarded, self.settings.trusted_proxies)
 
     def _refuse(self, scope: Scope, seconds: int, budget: str) -> Response:
-        what = "uploads" if budget == "upload" else "look-ups"
+        what = {"upload": "uploads", "search": "searches"}.get(budget, "look-ups")
         if wants_json(scope["path"]):
             return error_json(429, "rate_limited", f"too many {what} from this client; retry after {seconds} s",
                               {"Retry-After": str(seconds)})

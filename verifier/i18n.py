@@ -8,6 +8,8 @@ keeps it so. Revocation reasons come from :data:`core.status.REASON_LABELS`.
 
 from __future__ import annotations
 
+from verifier import disclosure_texts
+
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
 
@@ -630,6 +632,9 @@ EN.update({
                       "do not matter.",
     "scan.type.submit": "Look up",
 })
+
+VI.update(disclosure_texts.VI)  # the public disclosure pages (công khai)
+EN.update(disclosure_texts.EN)
 
 CATALOGUE: dict[str, dict[str, str]] = {"vi": VI, "en": EN}
 

@@ -421,11 +421,12 @@ def http_error_page(status: int, code: str, lang: str | None) -> Response:
                  text=t(f"error.{code}.text") if known else t("error.generic.text"))
 
 
-def install(app: FastAPI, *, lookups_per_minute: int, uploads_per_minute: int,
+def install(app: FastAPI, *, lookups_per_minute: int, uploads_per_minute: int, searches_per_minute: int = 10,
             trusted_proxies: tuple[str, ...] = (), hsts: bool = False) -> None:
     """Rate limits, security headers, one error shape and private access logs for ``app``."""
     edge.install_error_handlers(app, http_error_page)
     app.add_middleware(edge.PublicEdge, settings=edge.EdgeSettings(  # type: ignore[arg-type]
         lookups_per_minute=lookups_per_minute, uploads_per_minute=uploads_per_minute,
+        disclosure_searches_per_minute=searches_per_minute,
         trusted_proxies=trusted_proxies, hsts=hsts), too_many_page=too_many_page)
     edge.install_log_filter()

@@ -41,7 +41,8 @@ def chain(tmp_path_factory):
 def app(chain, database_url, tmp_path):
     settings = Settings.load(environ={}, data_dir=tmp_path, database_url=database_url,
                              rpc_url=chain.reader.w3.provider.endpoint_uri, contract_address=chain.reader.address,
-                             rate_limit_lookups=0, rate_limit_uploads=0)  # budgets off: fuzzing is one client
+                             rate_limit_lookups=0, rate_limit_uploads=0,
+                             rate_limit_disclosure=0)  # budgets off: fuzzing is one client
     return create_app(settings)
 
 

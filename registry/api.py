@@ -1,4 +1,5 @@
-"""The registry's HTTP API. Routes translate HTTP to use cases and back; they never commit.
+"""The registry's HTTP API. Routes translate HTTP to use cases and back; the use cases commit
+(the read-only routes commit only their audit line).
 
 Every institution request is authenticated (``Authorization: Bearer sgk_...``), acts as exactly
 one institution, and leaves one line in the audit log, refusals included. The public evidence

@@ -11,8 +11,13 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+#: Block numbers, block times (unix seconds) and nonces: BIGINT on PostgreSQL (INTEGER ends in 2038
+#: for times); SQLite's INTEGER is 64-bit already (migration 0005).
+Int64 = BigInteger().with_variant(Integer(), "sqlite")
 
 
 def utcnow() -> datetime:
@@ -69,8 +74,8 @@ class Batch(Base):
     leaf_count: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(16), default="sealed")  # sealed | anchoring | anchored
     tx_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32))
-    block_number: Mapped[int | None] = mapped_column(Integer)
-    block_time: Mapped[int | None] = mapped_column(Integer)  # unix seconds, from the block
+    block_number: Mapped[int | None] = mapped_column(Int64)
+    block_time: Mapped[int | None] = mapped_column(Int64)  # unix seconds, from the block (past 2038)
     #: Hash of the anchoring block: a different hash at that height later means a reorganisation.
     block_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32))
     #: Why the last attempt failed (a stable error code and message), for operators; None once it works.
@@ -98,11 +103,11 @@ class AnchorTransaction(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"))
     sender: Mapped[str] = mapped_column(String(42))
-    nonce: Mapped[int] = mapped_column(Integer)
+    nonce: Mapped[int] = mapped_column(Int64)
     tx_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
     raw: Mapped[bytes] = mapped_column(LargeBinary)
     state: Mapped[str] = mapped_column(String(16), default="stored")
-    block_number: Mapped[int | None] = mapped_column(Integer)
+    block_number: Mapped[int | None] = mapped_column(Int64)
     block_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column()
@@ -148,7 +153,7 @@ class Revocation(Base):
     #: A cancellation (hủy bỏ, ``cancel`` on chain) rather than a revocation (thu hồi).
     cancelled: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     tx_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32))
-    block_number: Mapped[int | None] = mapped_column(Integer)
+    block_number: Mapped[int | None] = mapped_column(Int64)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     document: Mapped[Document] = relationship(back_populates="revocation")
@@ -216,7 +221,7 @@ class RegisterAct(Base):
     decision_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32))
     actor_code: Mapped[str] = mapped_column(ForeignKey("institutions.code"))
     tx_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32))
-    block_number: Mapped[int | None] = mapped_column(Integer)
+    block_number: Mapped[int | None] = mapped_column(Int64)
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
     entry: Mapped[RegisterEntry] = relationship(foreign_keys=[entry_id])

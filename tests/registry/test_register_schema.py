@@ -55,3 +55,13 @@ def test_entries_are_numbered_without_gaps_and_never_changed(engine):
                 c.execute(text(statement))
     with engine.connect() as c:
         assert c.execute(text("SELECT count(*) FROM register_entries")).scalar() == 3
+        first = c.execute(text("SELECT id FROM register_entries WHERE number = 1 AND year = 2026")).scalar()
+    with engine.begin() as c:
+        c.execute(text("INSERT INTO register_acts (authority_code, entry_id, act, actor_code, block_number, at) "
+                       "VALUES ('SGD-79', :entry, 'issued', 'SGD-79', 5000000000, :at)"), {"entry": first, "at": utcnow()})
+    for statement in ("UPDATE register_acts SET act = 'revoked'", "DELETE FROM register_acts"):
+        with pytest.raises(DBAPIError, match="append-only"):
+            with engine.begin() as c:
+                c.execute(text(statement))
+    with engine.connect() as c:  # a block number past 32 bits (migration 0005)
+        assert c.execute(text("SELECT block_number FROM register_acts")).scalar() == 5_000_000_000

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import hashlib
 import json
 import os
 import shutil
@@ -80,6 +81,19 @@ end
 
 
 # -- 1 and 2: documents, chain, database
+
+
+def _start_afresh_if_built_by_other_code(data_dir: Path) -> None:
+    """The data set (its chain holds a deployed contract, its PDFs a signing profile) is reused only
+    by the code that built it: another contract or signer would measure the wrong thing, or fail."""
+    sources = [ROOT / "core" / "abi" / "CredentialRegistry.json", *sorted((ROOT / "signer").glob("*.py"))]
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()
+    stamp = data_dir / "built-by.txt"
+    if data_dir.exists() and (not stamp.exists() or stamp.read_text() != digest):
+        print(f"{data_dir}: built by other code (contract or signer changed): made again")
+        shutil.rmtree(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(digest)
 
 
 def make_transcripts(settings, pki, count: int) -> list[Path]:
@@ -252,6 +266,7 @@ def main() -> int:
     from sogoc.setup_chain import ensure_dev_setup
 
     data_dir = args.data_dir.resolve()
+    _start_afresh_if_built_by_other_code(data_dir)
     env = {**os.environ, "SOGOC_RPC_URL": f"http://127.0.0.1:{free_port()}", "SOGOC_DATA_DIR": str(data_dir)}
     env.pop("SOGOC_CONFIG", None)
     os.environ.update(env)

@@ -131,13 +131,15 @@ def sign_transcript(pdf: bytes, teacher: SigningKey, principal: SigningKey,
 
 
 def sign_alone(pdf: bytes, key: SigningKey, *, field_name: str, box: tuple[float, float, float, float],
-               reason: str, timestamper: TimeStamper | None, location: str | None = None) -> bytes:
+               reason: str, timestamper: TimeStamper | None, location: str | None = None,
+               ltv: ValidationContext | None = None) -> bytes:
     """The one signature of a document only one person signs (a diploma, a certified copy): it
     certifies the document with DocMDP level 1, so that nothing may be changed or signed after it
-    (validation data and document time-stamps excepted), with the signer's stamp in ``box``."""
+    (validation data and document time-stamps excepted), with the signer's stamp in ``box``
+    (B-LT with ``ltv``, as transcripts)."""
     prepared = add_signature_fields(pdf, {field_name: box})
     return sign_pdf(prepared, key, field_name=field_name, timestamper=timestamper, reason=reason,
-                    location=location, certify=True, visible_in=box, permissions=MDPPerm.NO_CHANGES)
+                    location=location, certify=True, visible_in=box, permissions=MDPPerm.NO_CHANGES, ltv=ltv)
 
 
 def make_timestamper(tsa_url: str | None, pki: DevPki | None, *,

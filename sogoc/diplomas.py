@@ -28,7 +28,7 @@ from registry.ledger import Ledger
 from signer.diplomas import IssuedDocument, issue_certified_copy, issue_diploma, issue_legacy_entry
 from signer.importing.store import DiplomaStore
 from signer.pki import DevPki
-from signer.sign import make_timestamper
+from signer.sign import make_timestamper, make_validation_context
 from sogoc.anchoring import ReportKeeper, anchor_once
 from sogoc.issue import write_atomically
 
@@ -52,6 +52,7 @@ class DiplomaIssuer:
         #: so the name printed under the signature is the name in the stamp.
         self.signatory = Signatory(self.key.subject_name, signer_title)
         self.timestamper = make_timestamper(settings.tsa_url or None, pki)
+        self.ltv = make_validation_context(pki)  # B-LT, as transcripts: CRLs embedded at signing
         self.sessions = make_sessionmaker(engine_for(settings))
         self.keeper = ReportKeeper(settings)
         self.out = settings.data_dir / "issued-diplomas"
@@ -87,10 +88,10 @@ class DiplomaIssuer:
             if d.is_legacy:
                 sign = lambda d=d: issue_legacy_entry(  # noqa: E731
                     d, self.key, self.timestamper, entered_by=self.signatory, entered_on=issued_on,
-                    public_base_url=self.settings.public_base_url)
+                    public_base_url=self.settings.public_base_url, ltv=self.ltv)
             else:
                 sign = lambda d=d: issue_diploma(d, self.key, self.timestamper, issued_on=issued_on,  # noqa: E731
-                                                 public_base_url=self.settings.public_base_url)
+                                                 public_base_url=self.settings.public_base_url, ltv=self.ltv)
             credential, pdf, new = self._signed(path, sign)
             documents.append((credential, pdf))
             signed += new
@@ -117,7 +118,8 @@ class DiplomaIssuer:
         folder = "reissues" if reissue else "corrections"
         path = self.out / authority / folder / f"{old_id}.pdf"
         credential, pdf, _ = self._signed(path, lambda: issue_diploma(
-            new, self.key, self.timestamper, issued_on=issued_on, public_base_url=self.settings.public_base_url))
+            new, self.key, self.timestamper, issued_on=issued_on, public_base_url=self.settings.public_base_url,
+            ltv=self.ltv))
         self._submit_and_anchor([(credential, pdf)])
         with self.sessions() as session:
             existing = register.entry_of(session, credential.id)
@@ -154,7 +156,8 @@ class DiplomaIssuer:
         copy = CertifiedCopy(diploma, original_issued_on, copy_number, self.signatory, original_id)
         path = self.out / diploma.authority.code / "copies" / f"{_slug(copy_number)}.pdf"
         credential, pdf, _ = self._signed(path, lambda: issue_certified_copy(
-            copy, self.key, self.timestamper, issued_on=issued_on, public_base_url=self.settings.public_base_url))
+            copy, self.key, self.timestamper, issued_on=issued_on, public_base_url=self.settings.public_base_url,
+            ltv=self.ltv))
         self._submit_and_anchor([(credential, pdf)])
         with self.sessions() as session:
             [entry] = register.enter(session, [credential.id], actor_code=diploma.authority.code)

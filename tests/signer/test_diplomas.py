@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.fields import MDPPerm
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
@@ -15,6 +16,7 @@ from pyhanko_certvalidator import ValidationContext
 from core.credential import EMBEDDED_FILE_NAME, verification_code
 from core.diploma import CertifiedCopy, Diploma, Signatory
 from signer.diplomas import DIPLOMA_REASON, issue_certified_copy, issue_diploma
+from signer.sign import make_validation_context
 from signer.errors import SignerError
 from signer.importing.diplomas import AuthorityProfile, import_diplomas
 from signer.importing.store import DiplomaStore
@@ -43,20 +45,22 @@ def director(dev_pki):
 
 
 @pytest.fixture(scope="module")
-def issued(store, director, dev_timestamper):
+def issued(store, director, dev_timestamper, dev_pki):
     diploma = store.load("SGD-79", 2026)[0]
-    return diploma, issue_diploma(diploma, director, dev_timestamper, issued_on="2026-07-20", public_base_url=BASE_URL)
+    return diploma, issue_diploma(diploma, director, dev_timestamper, issued_on="2026-07-20", public_base_url=BASE_URL,
+                                  ltv=make_validation_context(dev_pki))  # B-LT, as sogoc diplomas issue signs
 
 
 @pytest.fixture(scope="module")
-def copies(store, issued, director, dev_timestamper):
+def copies(store, issued, director, dev_timestamper, dev_pki):
     """A copy of the digital diploma signed by a deputy, and a copy of a paper diploma of 2009."""
     diploma, original = issued
     deputy = Signatory("Nguyễn Bảo Quốc", "Phó Giám đốc", "Giám đốc")
     digital = CertifiedCopy(diploma, "2026-07-20", "16/BS-2026", deputy, original.credential.id)
     paper_diploma = next(d for d in store.load("SGD-79", 2009) if d.holder.full_name == "Võ Minh Khang")
     paper = CertifiedCopy(paper_diploma, "2009-07-30", "15/BS-2026", Signatory("Lê Thị Minh Châu", "Giám đốc"))
-    return [(c, issue_certified_copy(c, director, dev_timestamper, issued_on="2026-09-03", public_base_url=BASE_URL))
+    return [(c, issue_certified_copy(c, director, dev_timestamper, issued_on="2026-09-03", public_base_url=BASE_URL,
+                                     ltv=make_validation_context(dev_pki)))
             for c in (digital, paper)]
 
 
@@ -119,6 +123,14 @@ def test_one_certifying_time_stamped_signature_by_the_director(issued, dev_pki, 
     assert status.timestamp_validity.trusted and status.timestamp_validity.timestamp == signing_time
     assert sig.sig_object["/Reason"] == DIPLOMA_REASON
     assert "/AP" in sig.sig_field and sig.sig_field["/Rect"][2] > sig.sig_field["/Rect"][0]  # a visible stamp
+
+
+def test_the_diploma_and_its_copies_carry_their_validation_material(issued, copies):
+    """B-LT, as transcripts: the director's and the TSA's certificates and the CAs' CRLs are in the file."""
+    for doc in [issued[1], *(c for _, c in copies)]:
+        dss = DocumentSecurityStore.read_dss(PdfFileReader(io.BytesIO(doc.pdf)))
+        names = {c.subject.native["common_name"] for c in dss.load_certs()}
+        assert {"Lê Thị Minh Châu", "Sổ Gốc Time-Stamping Authority (DEV)"} <= names and len(dss.crls) >= 2
 
 
 @pytest.mark.pdfsig

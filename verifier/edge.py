@@ -83,6 +83,19 @@ def budget_of(method: str, path: str) -> str | None:
     return None
 
 
+#: The institutions' routes (an API key opens them): public look-ups aside, a call without a key is
+#: refused and written to the append-only audit log, so such calls spend the look-up budget too.
+INSTITUTION_ROUTES = ("/api/v1/documents", "/api/v1/register/", "/api/v1/audit")
+
+
+def _anonymous_institution_call(scope: Scope) -> str | None:
+    if not scope["path"].startswith(INSTITUTION_ROUTES):
+        return None
+    if any(name == b"authorization" for name, _value in scope.get("headers") or ()):
+        return None
+    return "lookup"
+
+
 def error_json(status: int, code: str, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse({"code": code, "detail": detail}, status_code=status,
                         headers={"Cache-Control": "no-store", **(headers or {})})
@@ -119,7 +132,7 @@ class PublicEdge:
                     raw.append((b"cache-control", b"no-store"))
             await send(message)
 
-        budget = budget_of(scope["method"], scope["path"])
+        budget = budget_of(scope["method"], scope["path"]) or _anonymous_institution_call(scope)
         if budget is not None:
             wait = self.buckets[budget].take(self._client(scope))
             if wait:

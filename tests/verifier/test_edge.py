@@ -89,6 +89,18 @@ def test_the_api_gets_a_json_429_and_uploads_have_their_own_budget():
     assert client.get("/static/site.css").status_code == 200
 
 
+def test_calls_to_the_institutions_routes_without_a_key_spend_the_lookup_budget():
+    """Each is refused and audited (an append-only table): a flood of them is limited like look-ups."""
+    client = make_client(lookups=2, uploads=1)
+    for _ in range(2):
+        client.get("/api/v1/audit")
+    r = client.post("/api/v1/documents/bulk", json={"documents": []})
+    assert r.status_code == 429 and r.json()["code"] == "rate_limited"
+    keyed = make_client(lookups=1, uploads=1)
+    for _ in range(3):  # with a key (valid or not, the route judges it) the budget is not spent
+        assert keyed.get("/api/v1/audit", headers={"Authorization": "Bearer x"}).status_code != 429
+
+
 def test_forwarded_for_counts_only_behind_a_trusted_proxy():
     behind = make_client(lookups=1, proxies=("testclient",))
     assert behind.get(f"/v/{VALID_ID}", headers={"X-Forwarded-For": "198.51.100.1"}).status_code == 200

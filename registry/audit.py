@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import InvalidInput, SogocError
 from registry.errors import NotAnAuthority
-from registry.models import AuditEntry, Institution
+from registry.models import AuditEntry, Document, Institution
 from registry.permissions import MINISTRY, may_read_audit
 
 #: A client's X-Request-ID is kept if it looks like an id (no spaces, no markup, bounded length).
@@ -54,8 +54,14 @@ class Acting:
 
 def record_refusal(sessions: Callable[[], Session], acting: Acting, action: str, error: SogocError, *,
                    target: str | None = None, subject: str | None = None) -> None:
-    """Write the line of a refused action in its own transaction (the action's was rolled back)."""
+    """Write the line of a refused action in its own transaction (the action's was rolled back).
+
+    A refusal that names an existing document is the document's issuer's business too: its
+    subject is that issuer, so the issuer's authority reads the attempt in its log."""
     with sessions() as session:
+        if subject is None and target is not None:
+            document = session.get(Document, target)
+            subject = document.issuer_code if document is not None else None
         session.add(acting.line(action, target=target, subject=subject, error=error))
         session.commit()
 

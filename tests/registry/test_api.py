@@ -176,6 +176,10 @@ def test_status_of_another_institutions_document_is_the_same_404_as_an_unknown_i
         assert (r.status_code, r.json()) == (404, unknown.json()), stranger
     for allowed in ("THPT-A", "SGD-79"):
         assert c.get(f"/api/v1/documents/{doc_id}", headers=bearer(tokens[allowed])).status_code == 200
+    # the attempts are the owner's business: its authority reads them, even those from another authority's school
+    lines = c.get("/api/v1/audit?action=document.status&outcome=refused", headers=bearer(tokens["SGD-79"])).json()
+    seen = {(e["actor"], e["subject"]) for e in lines["entries"] if e["target"] == doc_id}
+    assert {("THPT-C", "THPT-A"), ("SGD-01", "THPT-A"), ("BGDDT", "THPT-A")} <= seen
 
 
 def test_the_audit_log_is_scoped_paged_and_carries_the_request_id(client, db):

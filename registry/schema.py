@@ -16,6 +16,7 @@ import functools
 import io
 import re
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from sqlalchemy import create_engine, event, inspect, make_url, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
 
@@ -86,7 +88,22 @@ class Upgrade:
 
 def upgrade(url: str, target: str = "head") -> Upgrade:
     """Bring the database at ``url`` to :func:`head` (or to ``target``, for a test of one revision),
-    keeping its data. Idempotent."""
+    keeping its data. Idempotent.
+
+    On SQLite, an upgrader that finds another one holding the database (switching its journal, or
+    in the middle of its transaction) past the busy timeout starts again, for up to a minute: the
+    upgrade is one transaction, so nothing of a failed attempt was kept."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            return _upgrade_once(url, target)
+        except OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def _upgrade_once(url: str, target: str) -> Upgrade:
     engine = _migration_engine(url)
     try:
         with engine.begin() as conn:

@@ -115,6 +115,9 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--store", type=Path, help="default: <data-dir>/transcripts")
     imp.add_argument("--lang", choices=("vi", "en"), default="vi")
     imp.add_argument("--dry-run", action="store_true", help="check only, store nothing")
+    imp.add_argument("--multi-year", action="store_true",
+                     help="one transcript per student covering all of the student's school years in the file "
+                          "(e.g. grades 10-12), instead of one per year")
     imp.set_defaults(func=cmd_transcripts_import)
     iss = transcripts_sub.add_parser("issue", help="render, sign, submit and anchor a school's transcripts for a year")
     iss.add_argument("--school", required=True, help="the school's code, e.g. THPT-79-NTMK")
@@ -376,8 +379,10 @@ def cmd_transcripts_import(args: argparse.Namespace, settings: Settings) -> int:
 
     store = TranscriptStore(args.store or settings.data_dir / "transcripts")
     result = import_file(args.file, SchoolProfile.load(args.school), store,
-                         mapping=ColumnMapping.load(args.mapping, args.layout), dry_run=args.dry_run)
-    return _report_import(result, len(result.transcripts), args.lang, ("học bạ", "transcript(s)"))
+                         mapping=ColumnMapping.load(args.mapping, args.layout), dry_run=args.dry_run,
+                         multi_year=args.multi_year)
+    noun = ("học bạ nhiều năm học", "multi-year transcript(s)") if args.multi_year else ("học bạ", "transcript(s)")
+    return _report_import(result, len(result.transcripts), args.lang, noun)
 
 
 def cmd_diplomas_import(args: argparse.Namespace, settings: Settings) -> int:

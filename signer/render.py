@@ -152,7 +152,8 @@ class Drawing:
 class _Page(Drawing):
     """The transcript's blocks; each returns the y where it ended."""
 
-    def header(self, t: Transcript) -> float:
+    def header(self, t: Transcript, titles: tuple[str, str] | None = None) -> float:
+        """The national header and the title; ``titles`` replaces the two lines under "HỌC BẠ"."""
         top = PAGE_HEIGHT - MARGIN
         left_x, right_x = MARGIN + 115, PAGE_WIDTH - MARGIN - 140
         self.centred(t.school.authority.upper(), left_x, top, 8.5, max_width=235)
@@ -160,8 +161,9 @@ class _Page(Drawing):
         self.centred("CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM", right_x, top, 9.5, bold=True, max_width=280)
         self.centred("Độc lập - Tự do - Hạnh phúc", right_x, top - 13, 10, bold=True, underline=True)
         self.centred("HỌC BẠ", PAGE_WIDTH / 2, top - 58, 24, bold=True)
-        self.centred("KẾT QUẢ HỌC TẬP VÀ RÈN LUYỆN", PAGE_WIDTH / 2, top - 78, 12.5, bold=True)
-        self.centred(f"Năm học {t.school_year}", PAGE_WIDTH / 2, top - 94, 10.5)
+        title, subtitle = titles or ("KẾT QUẢ HỌC TẬP VÀ RÈN LUYỆN", f"Năm học {t.school_year}")
+        self.centred(title, PAGE_WIDTH / 2, top - 78, 12.5, bold=True)
+        self.centred(subtitle, PAGE_WIDTH / 2, top - 94, 10.5)
         return top - 94
 
     def student_block(self, t: Transcript, y: float) -> float:
@@ -238,8 +240,14 @@ class _Page(Drawing):
             self.c.setFillColor(INK)
             self.centred(name, middle, y1 + 10, 10.5, bold=True)
 
-    def footer(self, t: Transcript, credential: Credential, verify_url: str) -> None:
+    def footer(self, t: Transcript, credential: Credential, verify_url: str,
+               page: tuple[int, int] | None = None) -> None:
+        """The QR code and verification code; ``page`` (number, count) adds "Trang 1/3" on the right."""
         size, bottom = 74.0, MARGIN - 6
+        if page is not None:
+            self.c.setFillColor(INK)
+            self.c.setFont(self.bold, 9)
+            self.c.drawRightString(PAGE_WIDTH - MARGIN, bottom + size - 12, f"Trang {page[0]}/{page[1]}")
         self.c.setStrokeColor(RULE)
         self.c.setLineWidth(0.5)
         self.c.line(MARGIN, bottom + size + 10, PAGE_WIDTH - MARGIN, bottom + size + 10)

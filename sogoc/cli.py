@@ -115,6 +115,9 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--store", type=Path, help="default: <data-dir>/transcripts")
     imp.add_argument("--lang", choices=("vi", "en"), default="vi")
     imp.add_argument("--dry-run", action="store_true", help="check only, store nothing")
+    imp.add_argument("--multi-year", action="store_true",
+                     help="one transcript per student covering all of the student's school years in the file "
+                          "(e.g. grades 10-12), instead of one per year")
     imp.set_defaults(func=cmd_transcripts_import)
     iss = transcripts_sub.add_parser("issue", help="render, sign, submit and anchor a school's transcripts for a year")
     iss.add_argument("--school", required=True, help="the school's code, e.g. THPT-79-NTMK")
@@ -122,6 +125,8 @@ def _parser() -> argparse.ArgumentParser:
     iss.add_argument("--issued-on", help="date of issue, YYYY-MM-DD (default: today)")
     iss.add_argument("--workers", type=int, help="signing processes (default: one per CPU)")
     iss.add_argument("--store", type=Path, help="imported transcripts (default: <data-dir>/transcripts)")
+    iss.add_argument("--multi-year", action="store_true",
+                     help="issue the multi-year transcripts (imported with --multi-year) whose last year is --year")
     iss.add_argument("--principal-token", metavar="LABEL",
                      help="sign as principal with the key on this PKCS#11 token (PIN: $SOGOC_PKCS11_PIN or a prompt)")
     iss.add_argument("--principal-key-label", default="principal", help="label of the key on the token")
@@ -376,8 +381,10 @@ def cmd_transcripts_import(args: argparse.Namespace, settings: Settings) -> int:
 
     store = TranscriptStore(args.store or settings.data_dir / "transcripts")
     result = import_file(args.file, SchoolProfile.load(args.school), store,
-                         mapping=ColumnMapping.load(args.mapping, args.layout), dry_run=args.dry_run)
-    return _report_import(result, len(result.transcripts), args.lang, ("học bạ", "transcript(s)"))
+                         mapping=ColumnMapping.load(args.mapping, args.layout), dry_run=args.dry_run,
+                         multi_year=args.multi_year)
+    noun = ("học bạ nhiều năm học", "multi-year transcript(s)") if args.multi_year else ("học bạ", "transcript(s)")
+    return _report_import(result, len(result.transcripts), args.lang, noun)
 
 
 def cmd_diplomas_import(args: argparse.Namespace, settings: Settings) -> int:
@@ -421,6 +428,7 @@ def cmd_transcripts_issue(args: argparse.Namespace, settings: Settings) -> int:
     from registry import service
     from registry.db import engine_for, make_sessionmaker
     from signer.importing import TranscriptStore
+    from signer.importing.store import MULTI_YEAR
     from sogoc.anchoring import ReportKeeper, anchor_once
     from sogoc.issue import SignerSetup, TokenKey, issue_year, text_progress
     from sogoc.setup_chain import ensure_dev_setup
@@ -437,16 +445,20 @@ def cmd_transcripts_issue(args: argparse.Namespace, settings: Settings) -> int:
         setup = SignerSetup(pki.directory, settings.tsa_url, settings.public_base_url,
                             args.issued_on or date.today().isoformat(), token)
         out_dir = settings.data_dir / "issued" / args.school / args.year
+        if args.multi_year:
+            out_dir = out_dir / MULTI_YEAR
         store = TranscriptStore(args.store or settings.data_dir / "transcripts")
         with make_sessionmaker(engine_for(settings))() as session:
             summary = issue_year(store, args.school, args.year, out_dir, setup,
                                  lambda credential, pdf: service.submit_document(session, credential, pdf),
-                                 workers=args.workers, progress=text_progress("Ký và nộp học bạ"))
+                                 workers=args.workers, progress=text_progress("Ký và nộp học bạ"),
+                                 multi_year=args.multi_year)
         keeper = ReportKeeper(settings)  # the public look-ups serve the new reports at once
         settled = anchor_once(settings, keeper=keeper)
     if summary.total == 0:
-        print(f"Không có học bạ nào của {args.school} năm học {args.year} để cấp (hãy chạy `sogoc transcripts import`).",
-              file=sys.stderr)
+        what, flag = ("học bạ nhiều năm học nào", " --multi-year") if args.multi_year else ("học bạ nào", "")
+        print(f"Không có {what} của {args.school} năm học {args.year} để cấp "
+              f"(hãy chạy `sogoc transcripts import{flag}`).", file=sys.stderr)
         return EXIT_ERROR
     rate = summary.signed / summary.seconds if summary.signed else 0.0
     print(f"{summary.total} học bạ: {summary.signed} vừa ký ({rate:.1f}/giây), {summary.already} đã ký từ lần trước; "

@@ -23,11 +23,11 @@ from typing import Callable, Iterable
 
 from core.canonical import canonical_json, parse_json
 from core.credential import Credential
-from core.transcript import Transcript
+from core.multiyear import transcript_from_fields
 from signer.importing import TranscriptStore
 from signer.errors import SignerError
 from signer.keys import SigningKey
-from signer.render import render_transcript
+from signer.render_years import render_document
 from signer.sign import make_timestamper, make_validation_context, sign_transcript
 from verifier import pdf_speedups
 
@@ -100,16 +100,17 @@ def _init_worker(setup: SignerSetup) -> None:
 
 
 def _sign_one(job: tuple[bytes, str]) -> str:
-    """Render and sign one transcript (given as canonical JSON), write it atomically; return its path."""
+    """Render and sign one transcript, one-year or multi-year (given as canonical JSON), write it
+    atomically; return its path."""
     fields, path = job
     if "error" in _worker:
         raise _worker["error"]
     setup: SignerSetup = _worker["setup"]
     teacher, principal, timestamper, ltv = _worker["keys"]
-    transcript = Transcript.from_fields(parse_json(fields))
+    transcript = transcript_from_fields(parse_json(fields))
     credential = transcript.to_credential(setup.issued_on)
     url = f"{setup.public_base_url.rstrip('/')}/v/{credential.id}"
-    pdf = sign_transcript(render_transcript(transcript, credential, url), teacher, principal, timestamper, ltv)
+    pdf = sign_transcript(render_document(transcript, credential, url), teacher, principal, timestamper, ltv)
     write_atomically(Path(path), pdf)
     return path
 
@@ -132,11 +133,13 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 def issue_year(store: TranscriptStore, school_code: str, school_year: str, out_dir: Path, setup: SignerSetup,
                submit: Callable[[Credential, bytes], None], *, workers: int | None = None,
-               progress: Callable[[int, int], None] = lambda done, total: None) -> IssueSummary:
+               progress: Callable[[int, int], None] = lambda done, total: None,
+               multi_year: bool = False) -> IssueSummary:
     """Sign every stored transcript of ``school_code`` for ``school_year`` that has no PDF yet,
-    and ``submit`` every PDF (new or from an earlier run) once it is on disk."""
+    and ``submit`` every PDF (new or from an earlier run) once it is on disk. ``multi_year``: the
+    multi-year transcripts whose last year is ``school_year`` instead (give them their own ``out_dir``)."""
     start = time.perf_counter()
-    transcripts = store.load(school_code, school_year)
+    transcripts = (store.load_multi_year if multi_year else store.load)(school_code, school_year)
     out_dir.mkdir(parents=True, exist_ok=True)
     lock = _lock(out_dir)  # two runs for one school and year would each sign the same students
     try:

@@ -106,6 +106,10 @@ VI: dict[str, str] = {
     "doc.conduct": "Kết quả rèn luyện",
     "doc.promotion": "Kết quả cuối năm",
     "doc.days_absent": "Số ngày nghỉ",
+    "doc.school_years": "Các năm học",
+    "doc.classes": "Các lớp",
+    "doc.year_heading": "Năm học {year} · Lớp {class_name}",
+    "doc.homeroom_teacher": "Giáo viên chủ nhiệm",
     "doc.privacy": "Số định danh cá nhân và nơi sinh không hiển thị công khai.",
     "doc.unverified": "Nội dung dưới đây được đọc từ tệp nhưng không được xác thực: đừng dựa vào nó.",
 
@@ -374,6 +378,10 @@ EN: dict[str, str] = {
     "doc.conduct": "Conduct",
     "doc.promotion": "End-of-year result",
     "doc.days_absent": "Days absent",
+    "doc.school_years": "School years",
+    "doc.classes": "Classes",
+    "doc.year_heading": "School year {year} · Class {class_name}",
+    "doc.homeroom_teacher": "Homeroom teacher",
     "doc.privacy": "The personal identification number and place of birth are not shown publicly.",
     "doc.unverified": "The content below was read from the file but is not verified: do not rely on it.",
 

@@ -69,7 +69,8 @@ def _text(value: Any) -> str:
 
 
 def document_view(document: dict[str, Any] | None, t: Translate, lang: str) -> dict[str, Any] | None:
-    """The document's identity rows, its subjects and its results, leaving out empty ones.
+    """The document's identity rows, its subjects and its results, leaving out empty ones; a
+    multi-year transcript's classes and span of years, and each year's subjects and results.
 
     The personal id and the place of birth stay off the page: whoever scans the QR code needs
     the name and the date of birth to compare with an identity document, not the id number.
@@ -89,17 +90,32 @@ def document_view(document: dict[str, Any] | None, t: Translate, lang: str) -> d
         ("doc.kind", t(f"kind.{kind}") if kind else ""),
         ("doc.issued_on", fmt_date(document.get("issued_on"), lang) if document.get("issued_on") else ""),
     ]
-    results = [(key, _text(fields.get(key.split(".")[1])))
-               for key in ("doc.learning_result", "doc.conduct", "doc.promotion", "doc.days_absent")]
-    subjects = [{k: _text(_dict(s).get(k)) for k in ("subject", "term1", "term2", "year")}
-                for s in fields.get("subjects") or [] if isinstance(s, dict)]
+    years = [_dict(y) for y in fields.get("years") or [] if isinstance(y, dict)]
+    if years:  # a multi-year transcript: the span here, each year below
+        identity[4:6] = [("doc.classes", ", ".join(_text(y.get("class_name")) for y in years)),
+                         ("doc.school_years", f"{_text(years[0].get('school_year'))} – "
+                                              f"{_text(years[-1].get('school_year'))}")]
+    one_year = _year_view(fields, t)
     return {
         "identity": [(t(k), v, k in _EMPHASISED) for k, v in identity if v],
-        "results": [(t(k), v) for k, v in results if v],
-        "subjects": subjects,
+        "results": one_year["results"],
+        "subjects": one_year["subjects"],
+        "years": [{**_year_view(y, t, teacher=True), "heading": t("doc.year_heading", year=_text(y.get("school_year")),
+                                                  class_name=_text(y.get("class_name")))} for y in years],
         "student": _text(student.get("full_name")),
         "private_hidden": bool(student.get("personal_id") or student.get("place_of_birth")),
     }
+
+
+def _year_view(fields: dict[str, Any], t: Translate, *, teacher: bool = False) -> dict[str, Any]:
+    """One school year's subjects and results (a one-year transcript's fields, or one of ``years``,
+    which also names that year's homeroom teacher: only the current one signed)."""
+    keys = ("doc.learning_result", "doc.conduct", "doc.promotion", "doc.days_absent") + (
+        ("doc.homeroom_teacher",) if teacher else ())
+    results = [(key, _text(fields.get(key.split(".")[1]))) for key in keys]
+    subjects = [{k: _text(_dict(s).get(k)) for k in ("subject", "term1", "term2", "year")}
+                for s in fields.get("subjects") or [] if isinstance(s, dict)]
+    return {"results": [(t(k), v) for k, v in results if v], "subjects": subjects}
 
 
 def signers_view(signatures: list[dict[str, Any]], lang: str, checks: Sequence[Check] = ()) -> list[dict[str, Any]]:

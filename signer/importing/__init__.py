@@ -12,12 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.errors import InvalidInput
+from core.multiyear import MultiYearTranscript
 from core.transcript import School, Transcript, cohort_from_json
 from signer.importing.build import build
 from signer.importing.mapping import ColumnMapping
 from signer.importing.problems import Problem
 from signer.importing.store import StoredResult, TranscriptStore
 from signer.importing.tables import UnreadableFile, read_table
+from signer.importing.years import group_years
 
 __all__ = ["ImportResult", "Problem", "SchoolProfile", "TranscriptStore", "import_file"]
 
@@ -44,7 +46,7 @@ class SchoolProfile:
 class ImportResult:
     file: str
     encoding: str
-    transcripts: list[Transcript] = field(default_factory=list)
+    transcripts: list[Transcript] | list[MultiYearTranscript] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     stored: StoredResult | None = None
 
@@ -54,9 +56,14 @@ class ImportResult:
 
 
 def import_file(path: Path, profile: SchoolProfile, store: TranscriptStore, *,
-                mapping: ColumnMapping | None = None, dry_run: bool = False) -> ImportResult:
-    """Check ``path`` completely; store its transcripts only if it has no problem at all."""
+                mapping: ColumnMapping | None = None, dry_run: bool = False, multi_year: bool = False) -> ImportResult:
+    """Check ``path`` completely; store its transcripts only if it has no problem at all.
+
+    ``multi_year``: each student's school years in the file become one multi-year transcript
+    (:mod:`signer.importing.years`) instead of one transcript per year."""
     if path.suffix.lower() == ".json":
+        if multi_year:  # a cohort file holds one class in one year: there is nothing to put together
+            return ImportResult(path.name, "UTF-8", [], [Problem(path.name, None, None, None, "multi_year_json")])
         transcripts, encoding, problems = _from_json(path, profile), "UTF-8", []
     else:
         try:
@@ -65,6 +72,8 @@ def import_file(path: Path, profile: SchoolProfile, store: TranscriptStore, *,
             return ImportResult(path.name, "", [], [Problem(path.name, None, None, None, e.code, e.params)])
         built = build(table, mapping or ColumnMapping(), profile.school, profile.principal)
         transcripts, encoding, problems = built.transcripts, table.encoding, built.problems
+        if multi_year and not problems:
+            transcripts, problems = group_years(path.name, built)
     if not problems:
         problems = [Problem(path.name, None, None, t.student.personal_id, "already_imported")
                     for t in store.conflicts(transcripts)]

@@ -10,7 +10,7 @@ if any problem was found.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from core.errors import InvalidInput
@@ -91,6 +91,7 @@ class _Student:
     raw_rows: dict[str, int]  # field -> row where its value was first seen
     subjects: dict[str, SubjectResult]
     subject_rows: dict[str, tuple[int, tuple[str, ...]]]
+    cells: dict[str, str] = field(default_factory=dict)  # field -> the cell's text where first seen
     broken: bool = False
 
 
@@ -98,6 +99,10 @@ class _Student:
 class Built:
     transcripts: list[Transcript]
     problems: list[Problem]
+    origins: list[_Student] = field(default_factory=list)
+    """Where each transcript's values came from (rows, cells), in the order of ``transcripts``."""
+    columns: dict[str, str | None] = field(default_factory=dict)
+    """The file's header of each field."""
 
 
 def build(table: Table, mapping: ColumnMapping, school: School, principal: str | None) -> Built:
@@ -113,7 +118,7 @@ def build(table: Table, mapping: ColumnMapping, school: School, principal: str |
     for row in table.rows:
         _read_row(table, row, mapping, found, subject_columns, students, problems)
 
-    transcripts = []
+    transcripts, origins = [], []
     for student in students.values():
         if student.broken:
             continue
@@ -135,10 +140,11 @@ def build(table: Table, mapping: ColumnMapping, school: School, principal: str |
                 learning_result=v["learning_result"],
                 conduct=v["conduct"], days_absent=v["days_absent"], promotion=v["promotion"],
                 teacher_comment=v["teacher_comment"], homeroom_teacher=v["homeroom_teacher"], principal=name))
+            origins.append(student)
         except InvalidInput as e:  # a rule of the model the cell checks above do not cover
             problems.append(Problem(table.file, student.first_row, None, None, "bad_transcript", {"detail": e.detail}))
     problems.sort(key=lambda p: (p.row or 0, p.column or ""))
-    return Built(transcripts if not problems else [], problems)
+    return Built(transcripts, problems, origins, found) if not problems else Built([], problems)
 
 
 def _subject_columns(table: Table, mapping: ColumnMapping, known: set[str | None],
@@ -185,6 +191,7 @@ def _read_row(table: Table, row: Row, mapping: ColumnMapping, found: dict[str, s
             continue
         if f not in student.values:
             student.values[f], student.raw_rows[f] = value, row.number
+            student.cells[f] = row.cells.get(found[f] or "", "")
         elif student.values[f] != value:
             problems.append(Problem(table.file, row.number, found[f], row.cells.get(found[f] or "", ""),
                                     "conflicting_rows", {"first_row": student.raw_rows[f],

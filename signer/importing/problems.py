@@ -40,6 +40,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "this transcript was imported before with different content; not overwritten"),
     "no_subjects": ("học sinh không có môn học nào", "the student has no subject"),
     "bad_transcript": ("{detail}", "{detail}"),
+    # --multi-year: the years of one student
+    "differs_between_years": ("khác với năm học {first_year} của cùng học sinh (dòng {first_row}: «{first_value}»)",
+                              "differs from school year {first_year} of the same student "
+                              "(row {first_row}: '{first_value}')"),
+    "years_not_consecutive": ("thiếu năm học {missing} giữa năm học {before_year} và năm học này",
+                              "school year {missing} is missing between {before_year} and this year"),
+    "multi_year_json": ("tệp JSON chỉ chứa một lớp trong một năm học; nhập nhiều năm từ tệp CSV hoặc XLSX",
+                        "a JSON file holds one class in one year; import several years from a CSV or XLSX file"),
+    "duplicate_year": ("năm học này có hai lần", "this school year appears twice"),
+    "years_out_of_order": ("năm học phải xếp từ cũ đến mới", "school years go oldest first"),
+    "mixed_levels": ("lớp {before} (năm học {before_year}) và lớp này không cùng một cấp học",
+                     "class {before} ({before_year}) and this class are not of the same level"),
+    "grades_not_consecutive": ("sau lớp {before} (năm học {before_year}) phải là cùng khối hoặc khối trên liền kề",
+                               "after class {before} ({before_year}) comes the same grade or the next one"),
     # graduation lists (sogoc diplomas import)
     "bad_serial_number": ("số hiệu gồm chữ in hoa và chữ số, ví dụ THPT 0123456",
                           "a serial number is capitals and digits, e.g. THPT 0123456"),

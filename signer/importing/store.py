@@ -1,7 +1,7 @@
 """Where imported transcripts and diplomas wait to be rendered and signed: one canonical JSON file each.
 
 ``<root>/<school code>/<school year>/<personal id>.json`` holds a transcript's fields in
-canonical form, ``<root>/<authority code>/<graduation year>/<serial number>.json`` a diploma's. Importing the same content again changes nothing; different content for a
+canonical form (a multi-year transcript's: ``<root>/<school code>/<last school year>/nhieu-nam/<personal id>.json``), ``<root>/<authority code>/<graduation year>/<serial number>.json`` a diploma's. Importing the same content again changes nothing; different content for a
 transcript already there is refused (a correction is a decision, not a re-import). Files are
 written atomically, so an interrupted import leaves whole files only, and re-running it
 finishes the job.
@@ -16,6 +16,7 @@ from pathlib import Path
 
 from core.canonical import canonical_json, parse_json
 from core.diploma import Diploma
+from core.multiyear import MultiYearTranscript
 from core.transcript import Transcript
 
 
@@ -62,9 +63,19 @@ class CanonicalStore:
         return StoredResult(written, unchanged)
 
 
+#: Subfolder of a school year holding the multi-year transcripts whose last year it is.
+MULTI_YEAR = "nhieu-nam"
+
+
 class TranscriptStore(CanonicalStore):
-    def path(self, t: Transcript) -> Path:
-        return self.root / t.school.code / t.school_year / f"{t.student.personal_id}.json"
+    """One-year transcripts in ``<school>/<year>/``; multi-year ones in ``<school>/<last year>/nhieu-nam/``
+    (issued with that year, the year the document is handed over)."""
+
+    def path(self, t: Transcript | MultiYearTranscript) -> Path:
+        folder = self.root / t.school.code / t.school_year
+        if isinstance(t, MultiYearTranscript):
+            folder = folder / MULTI_YEAR
+        return folder / f"{t.student.personal_id}.json"
 
     def conflicts(self, transcripts: list[Transcript]) -> list[Transcript]:
         """Those already stored with different content."""
@@ -74,6 +85,12 @@ class TranscriptStore(CanonicalStore):
         """Every stored transcript of one school and year, in personal-id order."""
         folder = self.root / school_code / school_year
         return [Transcript.from_fields(parse_json(p.read_bytes(), what=str(p))) for p in sorted(folder.glob("*.json"))]
+
+    def load_multi_year(self, school_code: str, last_year: str) -> list[MultiYearTranscript]:
+        """Every stored multi-year transcript of one school whose last year is ``last_year``."""
+        folder = self.root / school_code / last_year / MULTI_YEAR
+        return [MultiYearTranscript.from_fields(parse_json(p.read_bytes(), what=str(p)))
+                for p in sorted(folder.glob("*.json"))]
 
 
 class DiplomaStore(CanonicalStore):

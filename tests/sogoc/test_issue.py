@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
+import json
 from pathlib import Path
 
 import pytest
+from pyhanko.pdf_utils.reader import PdfFileReader
 
 from signer.importing import SchoolProfile, TranscriptStore, import_file
 from sogoc.issue import SignerSetup, issue_year
@@ -70,3 +73,27 @@ def test_two_runs_for_one_school_year_cannot_sign_at_the_same_time(tmp_path, sto
 
         os.close(held)
     assert not list(out.glob("*.pdf"))
+
+
+def test_multi_year_transcripts_are_issued_apart_from_the_years_own(tmp_path, dev_pki):
+    """`sogoc transcripts issue --multi-year`: one three-page document per student, signed twice."""
+    store = TranscriptStore(tmp_path / "transcripts")
+    profile = SchoolProfile.load(EXAMPLES / "school-THPT-79-NTMK.toml")
+    assert import_file(EXAMPLES / "hoc-ba-THPT-10-12.csv", profile, store, multi_year=True).ok
+    setup = SignerSetup(dev_pki.directory, "", "https://xacminh.example.gov.vn", "2026-06-05")
+    out = tmp_path / "issued" / "nhieu-nam"
+    submitted = []
+    summary = issue_year(store, "THPT-79-NTMK", "2025-2026", out, setup,
+                         lambda credential, pdf: submitted.append(credential), workers=1, multi_year=True)
+    assert (summary.total, summary.signed) == (3, 3)
+    assert sorted(p.stem for p in out.glob("*.pdf")) == ["046308007890", "075208004567", "079308001234"]
+    for pdf in out.glob("*.pdf"):
+        data = pdf.read_bytes()
+        assert PdfFileReader(io.BytesIO(data)).root["/Pages"]["/Count"] == 3
+        assert [s.field_name for s in check_signatures(data, dev_pki.trust_roots())] == \
+            ["GiaoVienChuNhiem", "HieuTruong"]
+        years = json.loads(extract_credential_json(data))["fields"]["years"]
+        assert [y["class_name"] for y in years] == ["10A1", "11A1", "12A1"]
+    assert {c.kind.name for c in submitted} == {"TRANSCRIPT"}
+    # the one-year transcripts of 2025-2026 are not issued by this run (none were imported)
+    assert issue_year(store, "THPT-79-NTMK", "2025-2026", tmp_path / "one", setup, lambda c, p: None).total == 0

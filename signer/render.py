@@ -35,7 +35,7 @@ MUTED = colors.HexColor("#555555")
 RULE = colors.HexColor("#9a9a9a")
 HEADER_FILL = colors.HexColor("#e8edf3")
 
-_FLOW_BOTTOM = 268.0  # the flowing content must end above the date line of the signature area
+FLOW_BOTTOM = 268.0  # the flowing content must end above the date line of the signature area
 
 
 def render_transcript(transcript: Transcript, credential: Credential, verify_url: str) -> bytes:
@@ -51,12 +51,12 @@ def render_transcript(transcript: Transcript, credential: Credential, verify_url
     canvas.setAuthor(transcript.school.name)
     canvas.setSubject("Học bạ — Kết quả học tập và rèn luyện")
     canvas.setCreator("Sổ Gốc")
-    page = _Page(canvas, regular, bold)
+    page = TranscriptPage(canvas, regular, bold)
     y = page.header(transcript)
     y = page.student_block(transcript, y - 26)
     y = page.subjects_table(transcript, y - 12)
     y = page.results(transcript, y - 14)
-    if y < _FLOW_BOTTOM:
+    if y < FLOW_BOTTOM:
         raise SignerError("the transcript does not fit on one page (too many subjects or a very long comment)",
                           code="transcript_too_long")
     page.signatures(transcript, credential.issued_on)
@@ -149,7 +149,7 @@ class Drawing:
         self.c.setFillColor(INK)
 
 
-class _Page(Drawing):
+class TranscriptPage(Drawing):
     """The transcript's blocks; each returns the y where it ended."""
 
     def header(self, t: Transcript, titles: tuple[str, str] | None = None) -> float:

@@ -21,7 +21,7 @@ from core.transcript import Transcript
 from signer.errors import SignerError
 from signer.fonts import register_fonts
 from signer.layout import PAGE_HEIGHT, PAGE_WIDTH, PRINCIPAL_FIELD, SIGNATURE_BOXES, TEACHER_FIELD
-from signer.render import _FLOW_BOTTOM, INK, MUTED, RULE, _Page, embed_credential, render_transcript
+from signer.render import FLOW_BOTTOM, INK, MUTED, RULE, TranscriptPage, embed_credential, render_transcript
 
 
 def render_document(doc: Transcript | MultiYearTranscript, credential: Credential, verify_url: str) -> bytes:
@@ -59,7 +59,7 @@ def render_multi_year(doc: MultiYearTranscript, credential: Credential, verify_u
         y = page.student_block(t, y - 26)
         y = page.subjects_table(t, y - 12)
         y = page.results(t, y - 14)
-        if y < _FLOW_BOTTOM:
+        if y < FLOW_BOTTOM:
             raise SignerError(f"school year {t.school_year} does not fit on one page (too many subjects or a very "
                               "long comment)", code="transcript_too_long")
         if number == count:
@@ -72,7 +72,7 @@ def render_multi_year(doc: MultiYearTranscript, credential: Credential, verify_u
     return embed_credential(buffer.getvalue(), credential.to_json())
 
 
-class _YearPage(_Page):
+class _YearPage(TranscriptPage):
     def year_teacher(self, t: Transcript, current: Transcript, count: int) -> None:
         """On an earlier year's page: that year's homeroom teacher by name, and where the signatures are."""
         x1, y1, x2, y2 = SIGNATURE_BOXES[TEACHER_FIELD]

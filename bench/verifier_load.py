@@ -303,6 +303,25 @@ def render_cost(n: int = 2_000) -> dict[str, float]:
             "page_bytes": sum(len(p.html) for p in stored) / n}
 
 
+def process_tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a server process and its workers: the server's
+    cost per request, which the machine's other load does not change as it changes wall rates."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))  # ppid, utime + stime
+    tree = {pid}
+    for child, (ppid, _) in sorted(stats.items()):  # workers start after their parent: higher pids
+        if ppid in tree:
+            tree.add(child)
+    return sum(stats[p][1] for p in tree if p in stats) / tick
+
+
 def wrk(url_base: str, prefix: str, duration: int) -> dict[str, float]:
     out = subprocess.run(["wrk", "-t2", "-c32", f"-d{duration}s", "--latency", "-s", str(LUA), url_base, "--",
                           str(IDS), prefix], capture_output=True, text=True, check=True).stdout
@@ -310,7 +329,8 @@ def wrk(url_base: str, prefix: str, duration: int) -> dict[str, float]:
     lat = {p: _ms(v) for p, v in re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", out, re.M)}
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     errors = re.search(r"Socket errors: (.*)", out)
-    return {"rps": rps, "p50": lat["50"], "p99": lat["99"], "non2xx": int(bad.group(1)) if bad else 0,
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    return {"rps": rps, "requests": requests, "p50": lat["50"], "p99": lat["99"], "non2xx": int(bad.group(1)) if bad else 0,
             "socket_errors": errors.group(1) if errors else ""}
 
 
@@ -355,10 +375,12 @@ def measure(duration: int, rounds: int, first_id: str) -> dict[str, dict]:
             wrk(base, prefix, 2)  # warm-up: workers started, pages cached
         for round_ in range(1, rounds + 1):
             for label, server, prefix in TARGETS:
+                cpu = process_tree_cpu(servers[server].pid)
                 r = wrk(f"http://127.0.0.1:{ports[server]}", prefix, duration)
+                r["cpu_us"] = (process_tree_cpu(servers[server].pid) - cpu) / r["requests"] * 1e6
                 runs[label].append(r)
                 print(f"  round {round_}  {label:24} {r['rps']:9,.0f} req/s   p50 {r['p50']:6.2f} ms   "
-                      f"p99 {r['p99']:6.2f} ms" + (f"   NON-2XX {r['non2xx']}" if r["non2xx"] else "")
+                      f"p99 {r['p99']:6.2f} ms   server CPU {r['cpu_us']:4.0f} µs/request" + (f"   NON-2XX {r['non2xx']}" if r["non2xx"] else "")
                       + (f"   socket errors: {r['socket_errors']}" if r["socket_errors"] else ""), flush=True)
     finally:
         for process in servers.values():
@@ -408,7 +430,8 @@ def main() -> int:
     orm, bare = results["FastAPI+SQLAlchemy ORM"], results["bare FastAPI"]
     print(f"Median of {args.rounds} rounds (by requests/s):")
     for label, r in results.items():
-        print(f"  {label:24} {r['rps']:9,.0f} req/s   p50 {r['p50']:6.2f} ms   p99 {r['p99']:6.2f} ms")
+        print(f"  {label:24} {r['rps']:9,.0f} req/s   p50 {r['p50']:6.2f} ms   p99 {r['p99']:6.2f} ms   "
+              f"server CPU {r['cpu_us']:4.0f} µs/request")
     print("Ratios (requests/s):")
     for label in ("sogoc JSON", "sogoc HTML"):
         r = results[label]

@@ -38,7 +38,7 @@ from sqlalchemy.engine import Connection, Engine
 from core.hashes import Hash32
 from verifier.i18n import LANGUAGES
 from verifier.report import PublishedReport, Report, StoredPage
-from verifier.pages import page_version, render_landing
+from verifier.pages import page_dictionary, page_version, render_landing
 
 metadata = MetaData()
 
@@ -51,7 +51,8 @@ reports = Table(
     Column("leaf", LargeBinary(32), index=True),  # to find the row of a leaf named by a chain event
     Column("checked_block", BigInteger, nullable=False),
     Column("checked_at", BigInteger, nullable=False),  # unix seconds (past 2038: 64 bits)
-    # The QR landing page in each language, rendered with the report (zlib; verifier.pages.render_landing)
+    # The QR landing page in each language, rendered with the report (verifier.pages.render_landing),
+    # zlib-compressed against verifier.pages.page_dictionary of its page_version
     Column("page_vi", LargeBinary),
     Column("page_en", LargeBinary),
     Column("page_version", String(16)),  # verifier.pages.page_version() of the code that rendered them
@@ -90,9 +91,26 @@ def row_of(document_id: str, report: Report, *, checked_block: int, checked_at: 
 
 def pages_of(public: Report, *, private_withheld: bool) -> dict:
     """The landing pages of a public report (what the page of a stored report shows), compressed:
-    about 13 KB of HTML each, 3 KB stored."""
-    return {f"page_{lang}": zlib.compress(render_landing(public, lang, private_withheld=private_withheld), 6)
+    about 13 KB of HTML each, under 1 KB stored."""
+    return {f"page_{lang}": compress_page(render_landing(public, lang, private_withheld=private_withheld), lang)
             for lang in LANGUAGES} | {"page_version": page_version()}
+
+
+def compress_page(html: bytes, lang: str) -> bytes:
+    """A landing page as stored: zlib against a page of the same version (the preset dictionary
+    holds the markup and texts every page shares)."""
+    packer = zlib.compressobj(6, zdict=page_dictionary(lang))
+    return packer.compress(html) + packer.flush()
+
+
+def decompress_page(stored: bytes, lang: str) -> bytes:
+    """The page :func:`compress_page` stored, by code of the same :func:`page_version` (zlib
+    refuses a stream made against another dictionary: it carries the dictionary's checksum)."""
+    unpacker = zlib.decompressobj(zdict=page_dictionary(lang))
+    html = unpacker.decompress(stored)
+    if not unpacker.eof:
+        raise zlib.error("truncated stored page")
+    return html
 
 
 #: PostgreSQL advisory lock held while the tables are created (workers starting at once).
@@ -241,7 +259,8 @@ class ReportReader:
         return PublishedReport(bytes(body), at, block, bool(withheld))
 
     def get_page(self, document_id: str, lang: str) -> StoredPage | None:
-        """The stored landing page in ``lang`` (see :meth:`get` for its "checked at")."""
+        """The stored landing page in ``lang`` (see :meth:`get` for its "checked at"); None if
+        there is none of the current :func:`page_version` (the route renders it from the report)."""
         if lang not in LANGUAGES:
             return None
         if self._sqlite_path is not None:
@@ -249,13 +268,13 @@ class ReportReader:
         else:
             with self.engine.connect() as c:
                 row = c.execute(self._page_statements[lang], {"id": document_id}).first()
-        if row is None or row[0] is None:
-            return None
+        if row is None or row[0] is None or row[1] != page_version():
+            return None  # none stored, or by other code (another template, text or dictionary)
         page, version, block, at = row
         cursor = self.follower_cursor()
         if cursor is not None and cursor.block >= block and cursor.at > at:
             at = cursor.at
-        return StoredPage(zlib.decompress(page), at, version)
+        return StoredPage(decompress_page(page, lang), at, version)
 
     def follower_cursor(self) -> Cursor | None:
         now = time.monotonic()

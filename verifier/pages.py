@@ -19,6 +19,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from verifier import i18n, view
+from core.status import Verdict
 from verifier.report import Report
 
 HERE = Path(__file__).parent
@@ -80,22 +81,46 @@ def result_context(report: Report, lang: str | None, now: datetime | None = None
 #: (the follower moves that moment on without the page changing). Escaped text never contains "<".
 CHECKED_AT_MARK = "<!--sogoc:checked-at-->"
 _MARK = CHECKED_AT_MARK.encode()
-#: What a landing page is made of besides its report.
-_SOURCES = ("templates/base.html", "templates/result.html", "i18n.py", "view.py", "pages.py", "static/site.css")
+#: What a landing page is made of besides its report and the texts (:func:`page_version`).
+#: ``examples.py``: its valid report is the dictionary stored pages are compressed against.
+_SOURCES = ("templates/base.html", "templates/result.html", "view.py", "pages.py", "examples.py",
+            "static/site.css")
+#: A family of texts (``"ev.` in ``t['ev.anchor']``) named in a source.
+_FAMILY = re.compile(r"""['"]([a-z_]+)\.""")
 
 
 @lru_cache(maxsize=1)
 def page_version() -> str:
-    """The version of the code that renders landing pages (templates, texts, view, style).
+    """The version of the code that renders landing pages (templates, view, style, texts).
 
     Stored pages carry it. A page of another version (stored before a deployment) is not
     served: the page is rendered from its report instead, until the follower has stored it
     again (:meth:`sogoc.reports.ReportStore.render_stale_pages`), so a fix shows at once.
+
+    Narrowed to what a landing page can show: of ``i18n.py``, the families of texts the sources
+    name (``ev.``, ``verdict.``...), so a new text of the home, scan, error or disclosure pages
+    leaves stored pages current; the rest of that file (its code) counts whole.
     """
     digest = hashlib.sha256()
-    for name in _SOURCES:
-        digest.update(name.encode() + b"\0" + (HERE / name).read_bytes() + b"\0")
+    sources = {name: (HERE / name).read_bytes() for name in _SOURCES}
+    for name, body in sources.items():
+        digest.update(name.encode() + b"\0" + body + b"\0")
+    families = {m.group(1) for body in sources.values() for m in _FAMILY.finditer(body.decode())}
+    unused = tuple(f'"{family}.' for family in {key.split(".")[0] for key in i18n.VI} - families)
+    lines = (HERE / "i18n.py").read_text().splitlines()
+    digest.update("\n".join(line for line in lines if not line.lstrip().startswith(unused)).encode())
     return digest.hexdigest()[:16]
+
+
+@lru_cache(maxsize=len(i18n.LANGUAGES))
+def page_dictionary(lang: str) -> bytes:
+    """A landing page of this version (the example valid report's): stored pages are compressed
+    against it (zlib preset dictionary), which makes them a fifth of their plain zlib size and
+    halves the time to decompress one (about 20 µs instead of 40), since a page is mostly the
+    same markup and texts as every other page."""
+    from verifier.examples import reports  # examples is in _SOURCES: the dictionary is of this version
+
+    return render_landing(reports()[Verdict.VALID], lang, private_withheld=True)
 
 
 def render_landing(report: Report, lang: str, *, private_withheld: bool) -> bytes:
@@ -111,5 +136,12 @@ def render_landing(report: Report, lang: str, *, private_withheld: bool) -> byte
 
 def fill_checked_at(html: bytes, checked_at: int, lang: str) -> bytes:
     """A stored landing page with the time of its chain state written in."""
+    return html.replace(_MARK, _checked_at_text(checked_at, lang), 1)
+
+
+@lru_cache(maxsize=256)
+def _checked_at_text(checked_at: int, lang: str) -> bytes:
+    """The "checked at" time as the page writes it. Most pages show the follower's last poll, so
+    a scan finds it here rather than formatting it again (about 10 µs)."""
     checked = view.fmt_time(datetime.fromtimestamp(checked_at, timezone.utc).isoformat(), lang)
-    return html.replace(_MARK, str(escape(checked)).encode(), 1)
+    return str(escape(checked)).encode()

@@ -19,7 +19,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
+from starlette.datastructures import QueryParams, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 
@@ -248,6 +248,41 @@ def _lookup_id(text: str) -> str | None:
     return document_id_from_code(text)
 
 
+class LandingPage:
+    """``GET /v/{document_id}``, what a QR code opens: a plain ASGI endpoint.
+
+    The busiest address of the service, and the page is stored ready to serve (one read), so
+    FastAPI's per-request work (parameter models, dependency solving, a Request object) would be
+    most of the cost of a scan; it is not needed for one path parameter and ``?lang=``.
+    A stored page of the current version is served with its "checked at" filled in; otherwise
+    the same page is rendered from the report (:func:`_find`: a miss verifies in full), and an
+    unknown or malformed id gets the same 404 page.
+    """
+
+    def __init__(self, service: VerificationService) -> None:
+        self.service = service
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        document_id = scope["path_params"]["document_id"]
+        query = scope.get("query_string")
+        lang = QueryParams(query).get("lang") if query else None
+        await (await self.response(document_id, lang))(scope, receive, send)
+
+    async def response(self, document_id: str, lang: str | None) -> Response:
+        page_lang = i18n.language(lang)
+        if is_document_id(document_id):
+            page = self.service.lookup_page(document_id, page_lang)
+            if page is not None and page.version == pages.page_version():
+                return _landing(page.html, page.checked_at, page_lang)
+        try:
+            found = await _find(self.service, document_id)
+        except SogocError as e:
+            return _error_page(e, lang)
+        # no stored page (or one of an older deployment): the same page, rendered from the report
+        html = pages.render_landing(found.report(), page_lang, private_withheld=found.private_withheld)
+        return _landing(html, found.checked_at or int(time.time()), page_lang)
+
+
 _UPLOAD_BODY = {"requestBody": {"required": True, "content": {
     "multipart/form-data": {"schema": {
         "type": "object", "required": ["file"],
@@ -316,20 +351,7 @@ def create_router(service: VerificationService, *, max_upload: int = MAX_UPLOAD,
             return _error_page(UNKNOWN, lang)
         return RedirectResponse(f"/v/{quote(document_id, safe='')}{q}", status_code=303, headers=NO_STORE)
 
-    @router.get("/v/{document_id}", include_in_schema=False)
-    async def landing(document_id: str, lang: str | None = None) -> Response:
-        page_lang = i18n.language(lang)
-        if is_document_id(document_id):
-            page = service.lookup_page(document_id, page_lang)
-            if page is not None and page.version == pages.page_version():
-                return _landing(page.html, page.checked_at, page_lang)
-        try:
-            found = await _find(service, document_id)
-        except SogocError as e:
-            return _error_page(e, lang)
-        # no stored page (or one of an older deployment): the same page, rendered from the report
-        html = pages.render_landing(found.report(), page_lang, private_withheld=found.private_withheld)
-        return _landing(html, found.checked_at or int(time.time()), page_lang)
+    router.add_route("/v/{document_id}", LandingPage(service), methods=["GET"], include_in_schema=False)
 
     @router.post("/verify", include_in_schema=False)
     async def upload_page(request: Request, lang: str | None = None) -> Response:

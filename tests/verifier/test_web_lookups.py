@@ -116,3 +116,26 @@ def test_a_page_stored_by_other_code_is_rendered_afresh():
     service.pages[STORED_ID] = StoredPage(b"<p>old page</p><!--sogoc:checked-at-->", 0, "0123456789abcdef")
     page = client(service).get(f"/v/{STORED_ID}").text
     assert "old page" not in page and "Nguyễn Thị Ánh Tuyết" in page
+
+
+def test_stored_pages_stay_current_when_only_another_pages_text_changes(tmp_path, monkeypatch):
+    """A deployment that changes a text of the home page leaves stored landing pages current;
+    one that changes a text a landing page shows makes them stale (they are rendered again)."""
+    import shutil
+
+    from verifier import pages
+
+    here = tmp_path / "verifier"
+    shutil.copytree(pages.HERE, here, ignore=shutil.ignore_patterns("vendor", "__pycache__"))
+    monkeypatch.setattr(pages, "HERE", here)
+    before = pages.page_version.__wrapped__()
+    assert before == page_version()
+    source = (here / "i18n.py").read_text()
+    home = next(line for line in source.splitlines() if line.lstrip().startswith('"home.'))
+    changed = source.replace(home, home.replace('": "', '": "Mới: ', 1))
+    assert changed != source
+    (here / "i18n.py").write_text(changed)
+    assert pages.page_version.__wrapped__() == before
+    verdict = next(line for line in source.splitlines() if line.lstrip().startswith('"verdict.'))
+    (here / "i18n.py").write_text(source.replace(verdict, verdict.replace('": "', '": "Mới: ', 1)))
+    assert pages.page_version.__wrapped__() != before

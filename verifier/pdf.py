@@ -243,7 +243,8 @@ def _context(roots: list[Certificate], moment: datetime | None = None, *,
     (module docstring).
 
     ``moment`` None means now; a past moment is a point-in-time validation. The path cache
-    never answers for a context holding revocation data (``pdf_speedups.PathCache``).
+    answers for a context holding CRLs only with a validation made with the same CRLs, for a time
+    inside their window (``pdf_speedups.PathCache``).
     """
     context = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail", moment=moment,
                                 crls=list(revinfo.crls), ocsps=list(revinfo.ocsps))

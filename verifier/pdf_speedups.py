@@ -259,6 +259,8 @@ class CrlFacts:
     revocation_dates: tuple[datetime, ...]
     """Every entry's revocation date, sorted: pyHanko holds an entry against a certificate
     only when it lies before the validation time (point-in-time validation)."""
+    complete: bool = True
+    """A complete CRL, not a delta CRL (which pyHanko only reads next to a complete one)."""
 
 
 _crl_facts = _Memo(256)
@@ -273,7 +275,8 @@ def crl_facts(certificate_list) -> CrlFacts | None:
         try:
             tbs = certificate_list["tbs_cert_list"]
             known = CrlFacts(digest, tbs["issuer"], tbs["this_update"].native, tbs["next_update"].native,
-                             tuple(sorted(entry["revocation_date"].native for entry in tbs["revoked_certificates"])))
+                             tuple(sorted(entry["revocation_date"].native for entry in tbs["revoked_certificates"])),
+                             certificate_list.delta_crl_indicator_value is None)
         except Exception:  # noqa: BLE001 - a CRL pyHanko will refuse or skip: never cached
             return None
         _crl_facts.put(digest, known)

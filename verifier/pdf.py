@@ -377,9 +377,12 @@ def _revocation_checked(status, revinfo: _RevocationInfo) -> str:
         return "not_checked"
     issuers = set()
     for der in revinfo.crls:
-        facts = pdf_speedups.crl_facts(CertificateList.load(der))
-        if facts is not None and facts.complete:
-            issuers.add(facts.issuer.hashable)
+        try:
+            facts = pdf_speedups.crl_facts(CertificateList.load(der))
+            if facts is not None and facts.complete:
+                issuers.add(facts.issuer.hashable)
+        except Exception:  # noqa: BLE001 - a CRL that does not parse checked nothing
+            continue
     declared = [c for c in path.iter_certs(include_root=False) if any(get_declared_revinfo(c))]
     return "checked" if all(c.issuer.hashable in issuers for c in declared) else "not_checked"
 

@@ -128,6 +128,9 @@ VI: dict[str, str] = {
     "sig.trust_root": "Chứng thư gốc tin cậy",
     "sig.not_trusted": "Không được tin cậy",
     "sig.timestamped": "Có dấu thời gian",
+    "sig.rev_checked": "Đã kiểm tra: chứng thư chưa bị thu hồi",
+    "sig.rev_revoked": "Chứng thư đã bị thu hồi",
+    "sig.rev_not_checked": "Chưa kiểm tra thu hồi chứng thư (tài liệu không kèm dữ liệu kiểm tra)",
     "sig.registered": "Đã đăng ký cho trường trên chuỗi khối",
     "sig.not_registered": "Chưa đăng ký cho trường trên chuỗi khối",
 
@@ -400,6 +403,9 @@ EN: dict[str, str] = {
     "sig.trust_root": "Trusted root certificate",
     "sig.not_trusted": "Not trusted",
     "sig.timestamped": "Timestamped",
+    "sig.rev_checked": "Checked: certificate not revoked",
+    "sig.rev_revoked": "Certificate revoked",
+    "sig.rev_not_checked": "Certificate revocation not checked (the document carries no data to check it)",
     "sig.registered": "Registered for the school on the blockchain",
     "sig.not_registered": "Not registered for the school on the blockchain",
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from asn1crypto.crl import CertificateList
 from asn1crypto.x509 import Certificate
 from pyhanko.keys import load_certs_from_pemder_data
 from pyhanko.pdf_utils import generic
@@ -43,6 +44,7 @@ from pyhanko.sign.validation import (
     async_validate_pdf_timestamp,
 )
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.util import get_declared_revinfo
 
 from core.credential import EMBEDDED_FILE_NAME
 from core.errors import ConfigurationError, InvalidInput
@@ -111,6 +113,14 @@ class SignatureReport:
 
     trust_root: str | None = None
     """Common name of the trust root the signer's certificate chains to (None when not trusted)."""
+
+    revocation: str = "not_checked"
+    """Whether the signer's certificate was checked for revocation (thu hồi chứng thư), offline, with
+    the CRLs the document embeds (PAdES B-LT): ``checked`` (trusted, and for the signer's certificate
+    and each certificate of its chain that says where its revocation is published the document holds
+    a CRL from its issuer, current at the signing time, that does not list it), ``revoked`` (a
+    certificate of the chain is listed: not trusted), or ``not_checked`` (no such CRLs, e.g. a B-T
+    document signed before B-LT, or the signer is not trusted for another reason)."""
 
     @property
     def ok(self) -> bool:
@@ -243,7 +253,8 @@ def _context(roots: list[Certificate], moment: datetime | None = None, *,
     (module docstring).
 
     ``moment`` None means now; a past moment is a point-in-time validation. The path cache
-    never answers for a context holding revocation data (``pdf_speedups.PathCache``).
+    answers for a context holding CRLs only with a validation made with the same CRLs, for a time
+    inside their window (``pdf_speedups.PathCache``).
     """
     context = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail", moment=moment,
                                 crls=list(revinfo.crls), ocsps=list(revinfo.ocsps))
@@ -315,13 +326,14 @@ async def _check(sig: EmbeddedPdfSignature, roots: list[Certificate], now: Valid
             status = await _validate(sig, roots, now, revinfo, skip_diff=True)
         except Exception:  # noqa: BLE001
             return _broken(sig.field_name, f"the signature cannot be validated ({type(e).__name__}: {e})")
-        return _report(sig, status, covers=False, changes="what was added after this signature is unreadable")
+        return _report(sig, status, revinfo, covers=False, changes="what was added after this signature is unreadable")
     if last and not _covers(status, _ALLOWED_AFTER_LAST_SIGNATURE):  # even an unsigned field
-        return _report(sig, status, covers=False, changes="fields or content were added after the last signature")
-    return _report(sig, status, covers=_covers(status, _ALLOWED_AFTER_EARLIER_SIGNATURE))
+        return _report(sig, status, revinfo, covers=False,
+                       changes="fields or content were added after the last signature")
+    return _report(sig, status, revinfo, covers=_covers(status, _ALLOWED_AFTER_EARLIER_SIGNATURE))
 
 
-def _report(sig: EmbeddedPdfSignature, status, *, covers: bool,
+def _report(sig: EmbeddedPdfSignature, status, revinfo: _RevocationInfo, *, covers: bool,
             changes: str = "signed content was changed after this signature") -> SignatureReport:
     cert = status.signing_cert
     subject = cert.subject.native
@@ -346,7 +358,33 @@ def _report(sig: EmbeddedPdfSignature, status, *, covers: bool,
         signer_cert_sha256=sha256(cert.dump()), intact=intact, trusted=bool(status.trusted),
         signing_time=signing_time, timestamped=timestamped, covers_document=covers, problem=problem,
         trust_root=_root_name(status) if status.trusted else None,
+        revocation=_revocation_checked(status, revinfo),
     )
+
+
+_REVOKED = {"REVOKED", "REVOKED_NO_POE", "REVOKED_CA_NO_POE"}
+
+
+def _revocation_checked(status, revinfo: _RevocationInfo) -> str:
+    """:attr:`SignatureReport.revocation`. pyHanko's soft-fail mode checks a certificate against
+    the embedded CRLs of its issuer and refuses it if one lists it or is not current; it passes a
+    certificate silently when the document has no CRL of its issuer: that is "not checked"."""
+    indication = getattr(status, "trust_problem_indic", None)
+    if indication is not None and indication.name in _REVOKED:
+        return "revoked"
+    path = getattr(status, "validation_path", None)
+    if not (isinstance(status, PdfSignatureStatus) and status.trusted and path is not None and revinfo.crls):
+        return "not_checked"
+    issuers = set()
+    for der in revinfo.crls:
+        try:
+            facts = pdf_speedups.crl_facts(CertificateList.load(der))
+            if facts is not None and facts.complete:
+                issuers.add(facts.issuer.hashable)
+        except Exception:  # noqa: BLE001 - a CRL that does not parse checked nothing
+            continue
+    declared = [c for c in path.iter_certs(include_root=False) if any(get_declared_revinfo(c))]
+    return "checked" if all(c.issuer.hashable in issuers for c in declared) else "not_checked"
 
 
 def _root_name(status) -> str | None:

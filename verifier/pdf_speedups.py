@@ -18,8 +18,9 @@ of its 52 ms in places that do the same work again and again:
    :func:`match_issuer_serial` the answer per pair of DER encodings: both are pure functions.
 3. **Certificate paths.** Path validation of the same school's teacher, principal and TSA
    certificates is repeated for every document. :func:`validate_cert_usage` remembers a
-   *successful* validation (see :class:`PathCache` for the key and why reuse is safe) and
-   validates again whenever anything differs. Failures are never remembered. A path search
+   *successful* validation, also one made with the CRLs a B-LT document embeds (see
+   :class:`PathCache` for the key, the validation times it answers for, and why reuse is safe)
+   and validates again whenever anything differs. Failures are never remembered. A path search
    starts only when the cache cannot answer (:class:`_DeferredPathBuilder`).
 4. **Algorithm policy.** :func:`signature_algorithm_allowed` remembers the default policy's
    answer per (settings, algorithm, key); that policy never reads the date.
@@ -40,7 +41,7 @@ import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from asn1crypto import x509 as asn1_x509
@@ -49,7 +50,7 @@ from pyhanko.pdf_utils.misc import PDF_DELIMITERS, PDF_WHITESPACE
 from pyhanko.sign import general
 from pyhanko.sign.validation import generic_cms
 from pyhanko_certvalidator import ValidationContext
-from pyhanko_certvalidator.policy_decl import DisallowWeakAlgorithmsPolicy
+from pyhanko_certvalidator.policy_decl import DisallowWeakAlgorithmsPolicy, FreshnessReqType
 from pyhanko_certvalidator.util import CancelableAsyncIterator
 
 _HEX_DIGITS = b"0123456789abcdefABCDEF"
@@ -240,15 +241,68 @@ def match_issuer_serial(expected_issuer_serial, cert, *, _match=general.match_is
 @dataclass(frozen=True)
 class _ValidatedPath:
     result: Any  # pyHanko's CertvalidatorOperationResult of the successful validation
-    valid_from: datetime  # the latest not-before of the path's certificates
-    valid_until: datetime  # the earliest not-after
+    valid_from: datetime  # the first validation time for which the uncached validation gives the same answer
+    valid_until: datetime  # the last one
+
+
+@dataclass(frozen=True)
+class CrlFacts:
+    """What a CRL says that decides *when* a validation using it gives the same answer: a pure
+    function of the CRL's DER bytes, worked out once per CRL (:func:`crl_facts`)."""
+
+    sha256: bytes
+    issuer: Any
+    """The issuer's name (asn1crypto ``Name``): the certificates of that name may have to
+    validate it, at the validation time."""
+    this_update: datetime | None
+    next_update: datetime | None
+    revocation_dates: tuple[datetime, ...]
+    """Every entry's revocation date, sorted: pyHanko holds an entry against a certificate
+    only when it lies before the validation time (point-in-time validation)."""
+    complete: bool = True
+    """A complete CRL, not a delta CRL (which pyHanko only reads next to a complete one)."""
+
+
+_crl_facts = _Memo(256)
+
+
+def crl_facts(certificate_list) -> CrlFacts | None:
+    """:class:`CrlFacts` of a parsed CRL, remembered by the SHA-256 of its DER; None if it
+    does not parse (then no validation using it is cached: pyHanko judges it every time)."""
+    digest = _fingerprint(certificate_list)
+    known = _crl_facts.get(digest)
+    if known is None:
+        try:
+            tbs = certificate_list["tbs_cert_list"]
+            known = CrlFacts(digest, tbs["issuer"], tbs["this_update"].native, tbs["next_update"].native,
+                             tuple(sorted(entry["revocation_date"].native for entry in tbs["revoked_certificates"])),
+                             certificate_list.delta_crl_indicator_value is None)
+        except Exception:  # noqa: BLE001 - a CRL pyHanko will refuse or skip: never cached
+            return None
+        _crl_facts.put(digest, known)
+    return known
+
+
+@dataclass(frozen=True)
+class CacheLookup:
+    """One validation's cache key, and what :meth:`PathCache.put` needs to work out for which
+    validation times its answer holds."""
+
+    key: tuple
+    moment: datetime
+    crls: tuple[CrlFacts, ...]
+    context: ValidationContext
+
+
+_TIME_STEP = timedelta(microseconds=1)
 
 
 class PathCache:
     """Successful certificate path validations, reused while the validation time allows.
 
     The key is everything path validation reads, for contexts made by ``verifier.pdf`` (all
-    with the same settings: no fetching, revocation soft-fail, default algorithm policy):
+    with the same settings: no fetching, revocation soft-fail with pyHanko's default
+    freshness rule, default algorithm policy):
 
     - the certificate being validated (SHA-256 of its DER),
     - every certificate the path builder could use, registered in the context (those the
@@ -256,45 +310,63 @@ class PathCache:
       is another key,
     - the trust roots, as another such set: another root set is another key, even when a
       root is among the certificates the signature carried,
-    - the key usage required of it (the signer's and the TSA's differ).
+    - the key usage required of it (the signer's and the TSA's differ),
+    - the CRLs the context holds (the document's DSS), as a set of SHA-256 of their DER: another
+      CRL, a newer one listing the signer, or none, is another key; and the revocation policy,
+      time tolerance and whether the validation is point-in-time (a "now" validation holds a
+      listed certificate revoked whatever the date of the entry).
 
-    What is left is the validation time. With no revocation data, no fetching and a
-    time-independent algorithm policy, the only time-dependent checks are the validity
-    periods of the path's certificates; a path that validated at one moment validates at
-    any moment inside all of them. A hit therefore needs the moment to fall within
-    [latest not-before, earliest not-after] of the cached path (stricter than pyHanko,
-    which also tolerates a second of clock skew). A context holding any CRL or OCSP
-    response is never served from the cache, nor is a failure: an untrusted, expired or
-    not-yet-valid chain is validated in full every time and refused as before.
+    What is left is the validation time. With no fetching and a time-independent algorithm
+    policy, the time-dependent checks are: the validity periods of the path's certificates
+    and of the certificates that may issue the CRLs (those named as their issuers); each
+    CRL's freshness (pyHanko's default rule: thisUpdate <= time <= nextUpdate, with a second of
+    tolerance); and whether an entry's revocation date lies before the time. :meth:`put`
+    works out the interval around the validation time inside which none of these answers
+    changes: inside every validity period and every CRL's [thisUpdate, nextUpdate] (no
+    tolerance: stricter than pyHanko), and between the revocation dates just before and just
+    after it. A success is remembered with that interval, and a hit needs the new time inside
+    it. A CRL without nextUpdate, a CRL stale at the validation time (even one nobody needed),
+    a context holding an OCSP response, and any failure are never cached: they are validated in
+    full every time, and a revoked, expired or untrusted chain is refused as before.
     """
 
     def __init__(self, size: int = 1024) -> None:
         self._paths = _Memo(size)
         self.hits = self.misses = 0
 
-    def key(self, cert, context: ValidationContext, key_usage_settings) -> tuple | None:
-        if context not in _our_contexts or context.crls or context.ocsps:
+    def lookup(self, cert, context: ValidationContext, key_usage_settings) -> CacheLookup | None:
+        """The cache key of validating ``cert`` in ``context``; None when the cache may not answer."""
+        registered = _our_contexts.get(context)
+        if registered is None or context.ocsps:
             return None
-        roots = _our_contexts[context]
+        crls = tuple(crl_facts(c) for c in context.crls)
+        if None in crls or (crls and not _default_freshness(context.revinfo_policy)):
+            return None
         candidates = frozenset(_fingerprint(c) for c in context.certificate_registry)
-        return _fingerprint(cert), candidates, roots, repr(key_usage_settings)  # roots apart: trust differs
+        key = (_fingerprint(cert), candidates, registered.fingerprints,  # roots apart: trust differs
+               repr(key_usage_settings), frozenset(f.sha256 for f in crls), context.revinfo_policy,
+               context.time_tolerance, context.timing_params.point_in_time_validation)
+        return CacheLookup(key, context.moment, crls, context)
 
-    def get(self, key: tuple, moment: datetime) -> Any:
-        found = self._paths.get(key)
-        if found is not None and found.valid_from <= moment <= found.valid_until:
+    def key(self, cert, context: ValidationContext, key_usage_settings) -> tuple | None:
+        found = self.lookup(cert, context, key_usage_settings)
+        return None if found is None else found.key
+
+    def get(self, lookup: CacheLookup) -> Any:
+        found = self._paths.get(lookup.key)
+        if found is not None and found.valid_from <= lookup.moment <= found.valid_until:
             self.hits += 1
             return found.result
         self.misses += 1
         return None
 
-    def put(self, key: tuple, result) -> None:
+    def put(self, lookup: CacheLookup, result) -> None:
         path = result.success_result
         if path is None or result.error_subindic is not None:
             return
-        certs = list(path.iter_certs(include_root=True))
-        valid_from = max(c["tbs_certificate"]["validity"]["not_before"].native for c in certs)
-        valid_until = min(c["tbs_certificate"]["validity"]["not_after"].native for c in certs)
-        self._paths.put(key, _ValidatedPath(result, valid_from, valid_until))
+        window = _same_answer_window(lookup, list(path.iter_certs(include_root=True)))
+        if window is not None:
+            self._paths.put(lookup.key, _ValidatedPath(result, *window))
 
     def clear(self) -> None:
         self._paths.clear()
@@ -304,9 +376,48 @@ class PathCache:
         return len(self._paths)
 
 
+def _default_freshness(policy) -> bool:
+    """pyHanko's default CRL freshness rule, the one :func:`_same_answer_window` reasons about."""
+    return (policy.freshness_req_type == FreshnessReqType.DEFAULT and policy.freshness is None
+            and not policy.retroactive_revinfo)
+
+
+def _same_answer_window(lookup: CacheLookup, path_certs: list) -> tuple[datetime, datetime] | None:
+    """[first, last] validation time around ``lookup.moment`` for which the validation reads the
+    same answers as at ``lookup.moment`` (:class:`PathCache`); None if there is no such interval."""
+    moment = lookup.moment
+    certs = list(path_certs)
+    starts, ends = [], []
+    for facts in lookup.crls:
+        if facts.this_update is None or facts.next_update is None:
+            return None
+        starts.append(facts.this_update)
+        ends.append(facts.next_update)
+        starts += [revoked + _TIME_STEP for revoked in facts.revocation_dates if revoked < moment]
+        ends += [revoked for revoked in facts.revocation_dates if revoked >= moment]
+        certs += _possible_crl_issuers(lookup.context, facts.issuer)
+    starts += [c["tbs_certificate"]["validity"]["not_before"].native for c in certs]
+    ends += [c["tbs_certificate"]["validity"]["not_after"].native for c in certs]
+    valid_from, valid_until = max(starts), min(ends)
+    return (valid_from, valid_until) if valid_from <= moment <= valid_until else None
+
+
+def _possible_crl_issuers(context: ValidationContext, issuer) -> list:
+    """Every certificate of the context (registered or a trust root) named as the CRL's issuer:
+    pyHanko may validate any of them at the validation time to check the CRL's signature."""
+    roots = _our_contexts[context].certificates
+    return [c for c in (*context.certificate_registry, *roots) if c.subject == issuer]
+
+
+@dataclass(frozen=True)
+class _Registered:
+    fingerprints: frozenset
+    certificates: tuple
+
+
 #: The process-wide cache (one per uvicorn worker process).
 path_cache = PathCache()
-_our_contexts: "weakref.WeakKeyDictionary[ValidationContext, frozenset[bytes]]" = weakref.WeakKeyDictionary()
+_our_contexts: "weakref.WeakKeyDictionary[ValidationContext, _Registered]" = weakref.WeakKeyDictionary()
 _context_lock = threading.Lock()
 
 
@@ -317,7 +428,7 @@ def _fingerprint(cert) -> bytes:
 def register_context(context: ValidationContext, roots: list) -> ValidationContext:
     """Let :data:`path_cache` answer for ``context``, made by ``verifier.pdf`` with ``roots``."""
     with _context_lock:
-        _our_contexts[context] = frozenset(_fingerprint(r) for r in roots)
+        _our_contexts[context] = _Registered(frozenset(_fingerprint(r) for r in roots), tuple(roots))
     context.path_builder = _DeferredPathBuilder(context.path_builder)
     return context
 
@@ -379,16 +490,16 @@ def signature_algorithm_allowed(self, algo, moment, public_key, *,
 async def validate_cert_usage(cert, validation_context, key_usage_settings, paths,
                               pkix_validation_params=None, *, _validate=generic_cms.validate_cert_usage):
     """pyHanko's ``validate_cert_usage`` with :data:`path_cache` in front of it."""
-    key = None if pkix_validation_params is not None else path_cache.key(
+    lookup = None if pkix_validation_params is not None else path_cache.lookup(
         cert, validation_context, key_usage_settings)
-    if key is not None:
-        cached = path_cache.get(key, validation_context.moment)
+    if lookup is not None:
+        cached = path_cache.get(lookup)
         if cached is not None:
             await paths.cancel()
             return cached
     result = await _validate(cert, validation_context, key_usage_settings, paths, pkix_validation_params)
-    if key is not None:
-        path_cache.put(key, result)
+    if lookup is not None:
+        path_cache.put(lookup, result)
     return result
 
 

@@ -119,7 +119,8 @@ def _year_view(fields: dict[str, Any], t: Translate, *, teacher: bool = False) -
 
 
 def signers_view(signatures: list[dict[str, Any]], lang: str, checks: Sequence[Check] = ()) -> list[dict[str, Any]]:
-    """Each signature: who, when, intact, trusted root, and (once anchored) registered on chain."""
+    """Each signature: who, when, intact, trusted root, whether its certificate was checked for
+    revocation, and (once anchored) registered on chain."""
     registered = {_text(c.details.get("signer")): c.status is CheckStatus.PASSED
                   for c in checks if c.name == "signer_registered"}
     return [{
@@ -130,8 +131,21 @@ def signers_view(signatures: list[dict[str, Any]], lang: str, checks: Sequence[C
         "trusted": bool(s.get("trusted")),
         "trust_root": _text(s.get("trust_root")),
         "timestamped": bool(s.get("timestamped")),
+        "revocation": _revocation(s),
         "registered": registered.get(_text(s.get("signer"))),  # None: not checked
     } for s in signatures]
+
+
+def _revocation(signature: dict[str, Any]) -> str | None:
+    """``checked``, ``revoked`` or ``not_checked`` to show; None when there is nothing to add: a
+    report stored before the check was reported, or a signer refused for another reason (its
+    "not trusted" already says it)."""
+    value = signature.get("revocation")
+    if value not in ("checked", "revoked", "not_checked"):
+        return None
+    if value == "not_checked" and not signature.get("trusted"):
+        return None
+    return value
 
 
 def reason_label(revocation: dict[str, Any], t: Translate, lang: str) -> str:

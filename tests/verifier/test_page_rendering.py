@@ -35,3 +35,30 @@ def test_pages_with_texts_written_in_are_the_pages_of_the_plain_templates():
         assert pages.render("scan.html", lang, **scan) == plain_render("scan.html", lang, **scan)
         error = {"code": "rate_limited", "title": "<b>", "text": "&"}
         assert pages.render("error.html", lang, **error) == plain_render("error.html", lang, **error)
+
+
+def _signer(name: str, revocation: str | None, trusted: bool = True) -> dict:
+    signature = {"field": name, "signer": name, "organization": "Trường THPT A", "intact": True, "trusted": trusted,
+                 "covers_document": True, "timestamped": True, "signing_time": "2026-06-05T02:15:00+00:00"}
+    return signature if revocation is None else {**signature, "revocation": revocation}
+
+
+def test_each_signer_line_says_whether_its_certificate_was_checked_for_revocation():
+    signatures = [_signer("Người A", "checked"), _signer("Người B", "not_checked"),
+                  _signer("Người C", "revoked", trusted=False), _signer("Người D", None),  # stored before
+                  _signer("Người E", "not_checked", trusted=False)]  # untrusted anyway: nothing to add
+    report = Report(Verdict.VALID, "mfrggzdfmztwq2lknnwg23tpoa", [], document=None, signatures=signatures)
+    texts = {"vi": ("Đã kiểm tra: chứng thư chưa bị thu hồi",
+                    "Chưa kiểm tra thu hồi chứng thư (tài liệu không kèm dữ liệu kiểm tra)",
+                    "Chứng thư đã bị thu hồi"),
+             "en": ("Checked: certificate not revoked",
+                    "Certificate revocation not checked (the document carries no data to check it)",
+                    "Certificate revoked")}
+    for lang, (checked, not_checked, revoked) in texts.items():
+        html = pages.render("result.html", lang, uploaded=True, **pages.result_context(report, lang))
+        lines = html.split('<li class="signer">')[1:]
+        assert checked in lines[0] and not_checked not in lines[0]
+        assert not_checked in lines[1]
+        assert revoked in lines[2]
+        assert not any(text in lines[3] for text in (checked, not_checked, revoked))
+        assert not_checked not in lines[4]

@@ -36,11 +36,11 @@ _SIGNATURES = [
     {"field": "GVCN", "signer": "Trần Thị Thu Hương", "organization": "Trường THPT Nguyễn Thị Minh Khai",
      "certificate_sha256": _H["cert1"], "intact": True, "trusted": True, "covers_document": True,
      "timestamped": True, "signing_time": "2026-06-05T02:15:00+00:00", "problem": None,
-     "revocation": "checked"},
+     "certificate_revocation": "checked"},
     {"field": "HieuTruong", "signer": "Nguyễn Văn Đức", "organization": "Trường THPT Nguyễn Thị Minh Khai",
      "certificate_sha256": _H["cert2"], "intact": True, "trusted": True, "covers_document": True,
      "timestamped": True, "signing_time": "2026-06-05T03:40:00+00:00", "problem": None,
-     "revocation": "checked"},
+     "certificate_revocation": "checked"},
 ]
 _ANCHOR = {
     "leaf": _H["leaf"], "root": _H["root"], "proof": [_H["p1"], _H["p2"]], "block_number": 4242,
@@ -85,7 +85,7 @@ def reports() -> dict[Verdict, Report]:
     revocation, supersession = _revocation(), _supersession()
     tampered_signature = {**_SIGNATURES[1], "intact": False, "problem": "digest mismatch"}
     foreign = {**_SIGNATURES[1], "signer": "Lê Văn Giả", "trusted": False, "problem": "no path to a trusted root",
-               "revocation": "not_checked"}
+               "certificate_revocation": "not_checked"}
     return {
         Verdict.VALID: Report(Verdict.VALID, DOCUMENT_ID, _checks(in_force), _DOCUMENT, _SIGNATURES, _ANCHOR),
         Verdict.REVOKED: Report(Verdict.REVOKED, DOCUMENT_ID, _checks(Check(

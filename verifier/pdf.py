@@ -114,7 +114,7 @@ class SignatureReport:
     trust_root: str | None = None
     """Common name of the trust root the signer's certificate chains to (None when not trusted)."""
 
-    revocation: str = "not_checked"
+    certificate_revocation: str = "not_checked"
     """Whether the signer's certificate was checked for revocation (thu hồi chứng thư), offline, with
     the CRLs the document embeds (PAdES B-LT): ``checked`` (trusted, and for the signer's certificate
     and each certificate of its chain that says where its revocation is published the document holds
@@ -358,7 +358,7 @@ def _report(sig: EmbeddedPdfSignature, status, revinfo: _RevocationInfo, *, cove
         signer_cert_sha256=sha256(cert.dump()), intact=intact, trusted=bool(status.trusted),
         signing_time=signing_time, timestamped=timestamped, covers_document=covers, problem=problem,
         trust_root=_root_name(status) if status.trusted else None,
-        revocation=_revocation_checked(status, revinfo),
+        certificate_revocation=_revocation_checked(status, revinfo),
     )
 
 

@@ -301,5 +301,5 @@ def _signatures_json(signatures: list[SignatureReport]) -> list[dict[str, Any]]:
         "covers_document": s.covers_document, "timestamped": s.timestamped,
         "signing_time": s.signing_time.isoformat() if s.signing_time else None, "problem": s.problem,
         "trust_root": s.trust_root,
-        "revocation": s.revocation,  # the signer's certificate: checked, not_checked or revoked
+        "certificate_revocation": s.certificate_revocation,  # the signer's certificate: checked, not_checked or revoked
     } for s in signatures]

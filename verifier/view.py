@@ -131,16 +131,16 @@ def signers_view(signatures: list[dict[str, Any]], lang: str, checks: Sequence[C
         "trusted": bool(s.get("trusted")),
         "trust_root": _text(s.get("trust_root")),
         "timestamped": bool(s.get("timestamped")),
-        "revocation": _revocation(s),
+        "certificate_revocation": _certificate_revocation(s),
         "registered": registered.get(_text(s.get("signer"))),  # None: not checked
     } for s in signatures]
 
 
-def _revocation(signature: dict[str, Any]) -> str | None:
+def _certificate_revocation(signature: dict[str, Any]) -> str | None:
     """``checked``, ``revoked`` or ``not_checked`` to show; None when there is nothing to add: a
     report stored before the check was reported, or a signer refused for another reason (its
     "not trusted" already says it)."""
-    value = signature.get("revocation")
+    value = signature.get("certificate_revocation")
     if value not in ("checked", "revoked", "not_checked"):
         return None
     if value == "not_checked" and not signature.get("trusted"):

@@ -40,7 +40,7 @@ def test_pages_with_texts_written_in_are_the_pages_of_the_plain_templates():
 def _signer(name: str, revocation: str | None, trusted: bool = True) -> dict:
     signature = {"field": name, "signer": name, "organization": "Trường THPT A", "intact": True, "trusted": trusted,
                  "covers_document": True, "timestamped": True, "signing_time": "2026-06-05T02:15:00+00:00"}
-    return signature if revocation is None else {**signature, "revocation": revocation}
+    return signature if revocation is None else {**signature, "certificate_revocation": revocation}
 
 
 def test_each_signer_line_says_whether_its_certificate_was_checked_for_revocation():

@@ -326,19 +326,19 @@ def test_current_crls_that_do_not_list_the_signers_keep_them_trusted(signed_tran
 def test_each_report_says_whether_the_signers_certificate_was_checked_for_revocation(
         signed_transcript, dev_pki, revocable, signing_time):
     # B-LT as issued: the DSS holds the CA's and the root's CRLs, current when they signed
-    assert [r.revocation for r in check_signatures(signed_transcript.pdf, dev_pki.trust_roots())] == ["checked"] * 2
+    assert [r.certificate_revocation for r in check_signatures(signed_transcript.pdf, dev_pki.trust_roots())] == ["checked"] * 2
     # B-T (signed before B-LT): still valid, but nothing could be checked, and the report says so
     pki, pdf = revocable
     reports = check_signatures(pdf, pki.trust_roots())
-    assert all(r.ok for r in reports) and [r.revocation for r in reports] == ["not_checked"] * 2
+    assert all(r.ok for r in reports) and [r.certificate_revocation for r in reports] == ["not_checked"] * 2
     # only the root's CRL: the department CA's certificate was checked, the signers' were not
     root_crl_only = with_crls(pdf, pki.crls(signing_time)[:1])
-    assert [r.revocation for r in check_signatures(root_crl_only, pki.trust_roots())] == ["not_checked"] * 2
+    assert [r.certificate_revocation for r in check_signatures(root_crl_only, pki.trust_roots())] == ["not_checked"] * 2
 
 
 def test_a_revoked_signer_is_reported_revoked(revocable, signing_time):
     pki, pdf = revocable
     pki.revoke("principal", signing_time - timedelta(days=2))
     teacher, principal = check_signatures(with_crls(pdf, pki.crls(signing_time)), pki.trust_roots())
-    assert principal.revocation == "revoked" and not principal.trusted
-    assert (teacher.revocation == "checked") == teacher.trusted  # an earlier test of this module may revoke the teacher
+    assert principal.certificate_revocation == "revoked" and not principal.trusted
+    assert (teacher.certificate_revocation == "checked") == teacher.trusted  # an earlier test of this module may revoke the teacher

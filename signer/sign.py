@@ -38,6 +38,7 @@ from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.errors import PathError, ValidationError
 
+from signer import asn1_speedups
 from signer.appearance import stamp_style
 from signer.errors import SignerError
 from signer.keys import SigningKey
@@ -56,6 +57,8 @@ class _OfflineOnPurpose(logging.Filter):
 
 
 logging.getLogger("pyhanko.sign.signers.pdf_signer").addFilter(_OfflineOnPurpose())
+# asn1crypto encodes every new CMS value twice per level of nesting; the same bytes, encoded once.
+asn1_speedups.install()
 
 #: Room for a token from an outside TSA, whose certificate chain we cannot know in advance.
 _REMOTE_TOKEN_ALLOWANCE = 8192

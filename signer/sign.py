@@ -39,7 +39,7 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.errors import PathError, ValidationError
 
 from signer import asn1_speedups
-from signer.appearance import stamp_style
+from signer.appearance import FontsOnce, stamp_style
 from signer.errors import SignerError
 from signer.keys import SigningKey
 from signer.pki import DevPki
@@ -69,20 +69,22 @@ _CMS_OVERHEAD = 1024
 def sign_pdf(pdf: bytes, key: SigningKey, *, field_name: str, timestamper: TimeStamper | None = None,
              reason: str | None = None, location: str | None = None, certify: bool = False,
              visible_in: tuple[float, float, float, float] | None = None,
-             permissions: MDPPerm = MDPPerm.FILL_FORMS, ltv: ValidationContext | None = None) -> bytes:
+             permissions: MDPPerm = MDPPerm.FILL_FORMS, ltv: ValidationContext | None = None,
+             stamp_fonts: FontsOnce | None = None) -> bytes:
     """Append one PAdES signature in field ``field_name`` (created, invisible, if it does not exist).
 
     With ``timestamper`` the signature is PAdES B-T, else B-B; with ``ltv`` as well, B-LT. ``certify=True`` makes it a
     certification signature, which must be the document's first, allowing afterwards only
     ``permissions`` (default DocMDP level 2: form filling and signing). ``visible_in``: the
-    field's box, to draw the signer's stamp in it.
+    field's box, to draw the signer's stamp in it; ``stamp_fonts``: the same for every signature of
+    one document, which then reads the page's fonts once for all its stamps.
     """
     meta = PdfSignatureMetadata(
         field_name=field_name, md_algorithm="sha256", subfilter=SigSeedSubFilter.PADES,
         reason=reason, location=location, certify=certify, docmdp_permissions=permissions,
         name=key.subject_name or None, embed_validation_info=ltv is not None, validation_context=ltv,
     )
-    style = None if visible_in is None else stamp_style(key)
+    style = None if visible_in is None else stamp_style(key, fonts=stamp_fonts)
     pdf_signer = PdfSigner(meta, signer=key.signer, timestamper=timestamper, stamp_style=style)
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
@@ -127,10 +129,11 @@ def sign_transcript(pdf: bytes, teacher: SigningKey, principal: SigningKey,
     approves: two visible signatures in the boxes the page draws for them (B-LT with ``ltv``)."""
     boxes = {name: stamp_box(box) for name, box in SIGNATURE_BOXES.items()}
     prepared = add_signature_fields(pdf, boxes)
+    fonts = FontsOnce()  # this document's: both stamps draw with its page's fonts
     signed = sign_pdf(prepared, teacher, field_name=TEACHER_FIELD, timestamper=timestamper, reason=TEACHER_REASON,
-                      certify=True, visible_in=boxes[TEACHER_FIELD], ltv=ltv)
+                      certify=True, visible_in=boxes[TEACHER_FIELD], ltv=ltv, stamp_fonts=fonts)
     return sign_pdf(signed, principal, field_name=PRINCIPAL_FIELD, timestamper=timestamper,
-                    reason=PRINCIPAL_REASON, visible_in=boxes[PRINCIPAL_FIELD], ltv=ltv)
+                    reason=PRINCIPAL_REASON, visible_in=boxes[PRINCIPAL_FIELD], ltv=ltv, stamp_fonts=fonts)
 
 
 def sign_alone(pdf: bytes, key: SigningKey, *, field_name: str, box: tuple[float, float, float, float],

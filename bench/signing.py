@@ -3,10 +3,13 @@
 One transcript = a new credential, the PDF rendered with its QR code and embedded credential,
 then two PAdES B-LT signatures (homeroom teacher, principal), each with an RFC 3161 token from
 the development TSA (in process) and the CRLs of the development PKI in the document security
-store; the same pipeline with B-T signatures (no validation data) is measured too, for the cost of B-LT. Ours: ``sogoc.issue``'s worker pool (keys loaded once per
-process, signature size computed, the TSA's constant attribute encoded once). Baseline, in the
+store; the same pipeline with B-T signatures (no validation data) is measured too, for the cost
+of B-LT. Ours: ``sogoc.issue``'s worker pool (keys loaded once per process, signature size
+computed, the TSA's constant attribute encoded once, asn1crypto's encoder and pyHanko's parser
+sped up, font subsets made once, both stamps on one font look-up; docs/signing.md). Baseline, in the
 same run and the same pool: stock pyHanko, a fresh ``SimpleSigner.load_pkcs12`` per document and
-its ``DummyTimeStamper``, signature size left to pyHanko (it signs twice to measure).
+its ``DummyTimeStamper``, signature size left to pyHanko (it signs twice to measure), asn1crypto's
+own encoder (``signer.asn1_speedups`` uninstalled); the same rendering.
 
     .venv/bin/python bench/signing.py [--docs 200] [--baseline-docs 40] [--workers 2]
 """
@@ -45,7 +48,11 @@ _stock: dict = {}
 
 
 def _stock_init(pki_dir: Path) -> None:
+    from signer import asn1_speedups
+
     _stock["pki"] = DevPki(pki_dir)
+    # importing sogoc.issue (above) installed our asn1crypto encoder: the baseline runs the stock one
+    asn1_speedups.uninstall()
 
 
 def _stock_one(job: tuple[bytes, str]) -> str:

@@ -7,10 +7,11 @@ Looked up first in ``signer/fonts/`` (the build copies the TTFs there from the n
 from __future__ import annotations
 
 import unicodedata
-from functools import cache
+import zlib
+from functools import cache, lru_cache
 from pathlib import Path
 
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 from signer.errors import SignerError
@@ -48,7 +49,9 @@ def find_font(file_name: str) -> Path:
 def register_fonts() -> tuple[str, str]:
     """Register DejaVu Sans and DejaVu Sans Bold with reportlab once; return their names."""
     for name in (REGULAR, BOLD):
-        pdfmetrics.registerFont(TTFont(name, str(find_font(name + ".ttf"))))
+        font = TTFont(name, str(find_font(name + ".ttf")))
+        _remember_subset_programs(font)
+        pdfmetrics.registerFont(font)
     pdfmetrics.registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD, italic=REGULAR, boldItalic=BOLD)
     return REGULAR, BOLD
 
@@ -58,3 +61,46 @@ def cover_stamp_alphabet(canvas, fonts: tuple[str, ...]) -> None:
     document (a subset holds the characters the document uses; these are used by the stamps)."""
     for name in fonts:
         pdfmetrics.getFont(name).splitString(STAMP_ALPHABET, canvas._doc)
+
+
+def _remember_subset_programs(font: TTFont) -> None:
+    """Make each distinct subset of ``font`` (its TrueType program, and that program compressed)
+    once per process instead of once per document.
+
+    Every transcript's subsets hold :data:`STAMP_ALPHABET` first, in the same order, so a whole
+    class's documents have the same subsets, and reportlab spent about 2 ms per font and document
+    cutting the same program out of the TTF and deflating it again. The program is a pure
+    function of the font file and the subset's code points, the deflated stream a pure function
+    of the program: both are remembered by exactly those (a document with other characters
+    has another subset, made and remembered in turn), so every PDF holds the bytes reportlab
+    would have written.
+    """
+    face = font.face
+    make_subset = face.makeSubset
+    add_subset_objects = face.addSubsetObjects
+
+    @lru_cache(maxsize=32)
+    def subset_program(codes: tuple[int, ...]) -> bytes:
+        return make_subset(list(codes))
+
+    def add_objects(doc, fontname, subset):
+        reference = add_subset_objects(doc, fontname, subset)
+        program = doc.idToObject[f"fontFile:{face.filename}({fontname})"]
+        if program.filters == [pdfdoc.PDFZCompress]:
+            program.filters = [_REMEMBERED_DEFLATE]
+        return reference
+
+    face.makeSubset = lambda subset: subset_program(tuple(subset))
+    face.addSubsetObjects = add_objects
+
+
+class _RememberedDeflate(pdfdoc.PDFStreamFilterZCompress):
+    """reportlab's Flate filter for font programs, each program deflated once (by its bytes)."""
+
+    @staticmethod
+    @lru_cache(maxsize=32)
+    def encode(program: bytes) -> bytes:
+        return zlib.compress(program)
+
+
+_REMEMBERED_DEFLATE = _RememberedDeflate()

@@ -26,6 +26,7 @@ from reportlab.platypus import Paragraph, Table, TableStyle
 
 from core.credential import EMBEDDED_FILE_NAME, Credential, verification_code
 from core.transcript import Transcript
+from signer import qr_speedups
 from signer.errors import SignerError
 from signer.fonts import cover_stamp_alphabet, register_fonts
 from signer.layout import CONTENT_WIDTH, MARGIN, PAGE_HEIGHT, PAGE_WIDTH, PRINCIPAL_FIELD, SIGNATURE_BOXES
@@ -36,6 +37,9 @@ RULE = colors.HexColor("#9a9a9a")
 HEADER_FILL = colors.HexColor("#e8edf3")
 
 FLOW_BOTTOM = 268.0  # the flowing content must end above the date line of the signature area
+
+# segno tries the eight QR masks one module at a time; the same choice and code, row by row.
+qr_speedups.install()
 
 
 def render_transcript(transcript: Transcript, credential: Credential, verify_url: str) -> bytes:

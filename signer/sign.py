@@ -38,7 +38,8 @@ from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.errors import PathError, ValidationError
 
-from signer.appearance import stamp_style
+from signer import asn1_speedups
+from signer.appearance import FontsOnce, stamp_style
 from signer.errors import SignerError
 from signer.keys import SigningKey
 from signer.pki import DevPki
@@ -56,6 +57,8 @@ class _OfflineOnPurpose(logging.Filter):
 
 
 logging.getLogger("pyhanko.sign.signers.pdf_signer").addFilter(_OfflineOnPurpose())
+# asn1crypto encodes every new CMS value twice per level of nesting; the same bytes, encoded once.
+asn1_speedups.install()
 
 #: Room for a token from an outside TSA, whose certificate chain we cannot know in advance.
 _REMOTE_TOKEN_ALLOWANCE = 8192
@@ -66,23 +69,30 @@ _CMS_OVERHEAD = 1024
 def sign_pdf(pdf: bytes, key: SigningKey, *, field_name: str, timestamper: TimeStamper | None = None,
              reason: str | None = None, location: str | None = None, certify: bool = False,
              visible_in: tuple[float, float, float, float] | None = None,
-             permissions: MDPPerm = MDPPerm.FILL_FORMS, ltv: ValidationContext | None = None) -> bytes:
+             permissions: MDPPerm = MDPPerm.FILL_FORMS, ltv: ValidationContext | None = None,
+             stamp_fonts: FontsOnce | None = None,
+             empty_fields: dict[str, tuple[float, float, float, float]] | None = None) -> bytes:
     """Append one PAdES signature in field ``field_name`` (created, invisible, if it does not exist).
 
     With ``timestamper`` the signature is PAdES B-T, else B-B; with ``ltv`` as well, B-LT. ``certify=True`` makes it a
     certification signature, which must be the document's first, allowing afterwards only
     ``permissions`` (default DocMDP level 2: form filling and signing). ``visible_in``: the
-    field's box, to draw the signer's stamp in it.
+    field's box, to draw the signer's stamp in it; ``stamp_fonts``: the same for every signature of
+    one document, which then reads the page's fonts once for all its stamps. ``empty_fields``: signature
+    fields (name: box on the last page) created in this signature's update, before it is
+    computed, so that it covers them: the field being signed, and those later signatures will
+    fill (after a certification signature, filling a field is allowed, creating one is not).
     """
     meta = PdfSignatureMetadata(
         field_name=field_name, md_algorithm="sha256", subfilter=SigSeedSubFilter.PADES,
         reason=reason, location=location, certify=certify, docmdp_permissions=permissions,
         name=key.subject_name or None, embed_validation_info=ltv is not None, validation_context=ltv,
     )
-    style = None if visible_in is None else stamp_style(key)
+    style = None if visible_in is None else stamp_style(key, fonts=stamp_fonts)
     pdf_signer = PdfSigner(meta, signer=key.signer, timestamper=timestamper, stamp_style=style)
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+        _append_empty_fields(writer, empty_fields or {})
         out = pdf_signer.sign_pdf(writer, bytes_reserved=_bytes_reserved(key, timestamper), output=io.BytesIO())
     except TimestampRequestError as e:
         raise SignerError(f"the time-stamping authority did not answer: {e}", code="signing_failed") from e
@@ -108,26 +118,35 @@ def stamp_box(box: tuple[float, float, float, float]) -> tuple[float, float, flo
 
 
 def add_signature_fields(pdf: bytes, boxes: dict[str, tuple[float, float, float, float]]) -> bytes:
-    """Create empty signature fields on the last page (one incremental update), before anyone signs:
-    after a certification signature, filling a field is allowed, creating one is not."""
+    """Create empty signature fields on the last page in an update of their own (the signing
+    functions create them in the first signature's update instead: ``sign_pdf(empty_fields=...)``)."""
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    for name, box in boxes.items():
-        append_signature_field(writer, SigFieldSpec(name, box=box, on_page=-1))
+    _append_empty_fields(writer, boxes)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
 
 
+def _append_empty_fields(writer: IncrementalPdfFileWriter, boxes: dict[str, tuple[float, float, float, float]]) -> None:
+    for name, box in boxes.items():
+        append_signature_field(writer, SigFieldSpec(name, box=box, on_page=-1))
+
+
 def sign_transcript(pdf: bytes, teacher: SigningKey, principal: SigningKey,
                     timestamper: TimeStamper | None, ltv: ValidationContext | None = None) -> bytes:
     """The homeroom teacher confirms the results and certifies the document, then the principal
-    approves: two visible signatures in the boxes the page draws for them (B-LT with ``ltv``)."""
+    approves: two visible signatures in the boxes the page draws for them (B-LT with ``ltv``).
+
+    Both fields are created, empty, in the teacher's update (an update of their own before it
+    cost a parse and a write of the document): the teacher's certification then covers the
+    principal's empty field, which DocMDP level 2 lets the principal fill."""
     boxes = {name: stamp_box(box) for name, box in SIGNATURE_BOXES.items()}
-    prepared = add_signature_fields(pdf, boxes)
-    signed = sign_pdf(prepared, teacher, field_name=TEACHER_FIELD, timestamper=timestamper, reason=TEACHER_REASON,
-                      certify=True, visible_in=boxes[TEACHER_FIELD], ltv=ltv)
+    fonts = FontsOnce()  # this document's: both stamps draw with its page's fonts
+    signed = sign_pdf(pdf, teacher, field_name=TEACHER_FIELD, timestamper=timestamper, reason=TEACHER_REASON,
+                      certify=True, visible_in=boxes[TEACHER_FIELD], ltv=ltv, stamp_fonts=fonts,
+                      empty_fields=boxes)
     return sign_pdf(signed, principal, field_name=PRINCIPAL_FIELD, timestamper=timestamper,
-                    reason=PRINCIPAL_REASON, visible_in=boxes[PRINCIPAL_FIELD], ltv=ltv)
+                    reason=PRINCIPAL_REASON, visible_in=boxes[PRINCIPAL_FIELD], ltv=ltv, stamp_fonts=fonts)
 
 
 def sign_alone(pdf: bytes, key: SigningKey, *, field_name: str, box: tuple[float, float, float, float],
@@ -137,9 +156,9 @@ def sign_alone(pdf: bytes, key: SigningKey, *, field_name: str, box: tuple[float
     certifies the document with DocMDP level 1, so that nothing may be changed or signed after it
     (validation data and document time-stamps excepted), with the signer's stamp in ``box``
     (B-LT with ``ltv``, as transcripts)."""
-    prepared = add_signature_fields(pdf, {field_name: box})
-    return sign_pdf(prepared, key, field_name=field_name, timestamper=timestamper, reason=reason,
-                    location=location, certify=True, visible_in=box, permissions=MDPPerm.NO_CHANGES, ltv=ltv)
+    return sign_pdf(pdf, key, field_name=field_name, timestamper=timestamper, reason=reason,
+                    location=location, certify=True, visible_in=box, permissions=MDPPerm.NO_CHANGES, ltv=ltv,
+                    empty_fields={field_name: box})
 
 
 def make_timestamper(tsa_url: str | None, pki: DevPki | None, *,

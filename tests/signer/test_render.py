@@ -105,6 +105,49 @@ def test_fonts_are_embedded_so_any_viewer_shows_the_diacritics(rendered):
     assert all(row[-5] == "yes" for row in rows), out  # the "emb" column
 
 
+def _font_programs(pdf: bytes) -> list[tuple[str, list[int], bytes, bytes]]:
+    """(font file, code points in code order, raw stream bytes, TrueType program) of each font."""
+    from pyhanko.pdf_utils import generic
+
+    from signer.appearance import _BFCHAR, _BFCHAR_BLOCK
+
+    reader = PdfFileReader(io.BytesIO(pdf))
+    fonts_of_page = reader.root["/Pages"]["/Kids"][0]["/Resources"]["/Font"]
+    out = []
+    for key in fonts_of_page:
+        font = fonts_of_page[key]
+        codes = {}
+        for block in _BFCHAR_BLOCK.findall(font["/ToUnicode"].data):
+            for code, text in _BFCHAR.findall(block):
+                codes[int(code, 16)] = ord(bytes.fromhex(text.decode()).decode("utf-16-be"))
+        program = font["/FontDescriptor"]["/FontFile2"]
+        assert isinstance(program, generic.StreamObject)
+        family = str(font["/BaseFont"]).split("+", 1)[-1]
+        out.append((family + ".ttf", [codes[c] for c in sorted(codes)], program.encoded_data, program.data))
+    return out
+
+
+def test_font_subsets_are_the_ones_reportlab_makes_whatever_the_text(rendered):
+    """Subset programs are made once per process and subset (signer.fonts): each document still
+    holds exactly what reportlab cuts and deflates for its own characters, also a document whose
+    text needs a subset of its own (Greek and Cyrillic letters)."""
+    import zlib
+
+    from reportlab.pdfbase.ttfonts import TTFontFile
+
+    t, credential, url, pdf = rendered[0]
+    other = dataclasses.replace(t, teacher_comment="Giỏi toán: α, β, γ; đọc được cả chữ Жж.")
+    other_pdf = render_transcript(other, credential, url)
+    assert "α, β, γ; đọc được cả chữ Жж" in pdftotext(other_pdf)
+    seen = set()
+    for document in (pdf, other_pdf, rendered[1][3], render_transcript(other, credential, url)):
+        for file_name, code_points, stream, program in _font_programs(document):
+            assert program == TTFontFile(str(fonts.find_font(file_name))).makeSubset(code_points)
+            assert stream == zlib.compress(program)
+            seen.add((file_name, tuple(code_points)))
+    assert len(seen) == 3  # both fonts' usual subsets, and the regular one with α, β, γ, Ж, ж
+
+
 def test_missing_font_is_a_clear_error(monkeypatch, tmp_path):
     monkeypatch.setattr(fonts, "FONT_DIRS", (tmp_path,))
     with pytest.raises(SignerError) as e:

@@ -2,6 +2,7 @@
 and the certificate path cache never turns a refusal into trust."""
 
 import io
+from functools import partial
 from datetime import timedelta
 
 import pytest
@@ -71,6 +72,39 @@ def test_names_decode_as_pyhanko_decodes_them(data):
         return value, type(value)
 
     assert decode(pdf_speedups.decode_name) == decode(original("decode_name"))
+
+
+_array_bytes = st.lists(st.sampled_from([bytes([c]) for c in b"0123456789.+-,[]R /\n\r\t\f\x00\x0b%a("]),
+                        max_size=40).map(b"".join)
+
+
+def read_array(function, data: bytes):
+    """``outcome`` of an array reader, each element with its type and container (1.0 == 1)."""
+    container = object()
+    result = outcome(lambda stream: function(stream, container), data)
+    if isinstance(result[0], list):
+        value, kind, position = result
+        return [(type(x), x, x.container_ref is container) for x in value], kind, position
+    return result
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_array_bytes, _array_bytes)
+def test_arrays_read_as_pyhanko_reads_them(body, rest):
+    data = b"[" + body + rest
+    assert read_array(pdf_speedups.read_number_array, data) == read_array(original("read_number_array"), data)
+
+
+def test_a_fonts_widths_take_the_fast_path():
+    data = b"[600.0977 612.793\n-3 +4 .5 0 ] /LastChar 240"
+    def not_taken(*args, **kwargs):
+        raise AssertionError("the fast path was not taken")
+
+    fast = read_array(partial(pdf_speedups.read_number_array, _fallback=not_taken), data)
+    assert fast == read_array(original("read_number_array"), data)
+    assert [(kind.__name__, str(x)) for kind, x, _ in fast[0]] == [
+        ("FloatObject", "600.0977"), ("FloatObject", "612.793"), ("NumberObject", "-3"), ("NumberObject", "4"),
+        ("FloatObject", "0.5"), ("NumberObject", "0")]
 
 
 def test_long_tokens_cross_the_read_ahead_block():

@@ -130,7 +130,7 @@ VI: dict[str, str] = {
     "sig.timestamped": "Có dấu thời gian",
     "sig.rev_checked": "Đã kiểm tra: chứng thư chưa bị thu hồi",
     "sig.rev_revoked": "Chứng thư đã bị thu hồi",
-    "sig.rev_not_checked": "Chưa kiểm tra thu hồi chứng thư (tài liệu không kèm dữ liệu kiểm tra)",
+    "sig.rev_not_checked": "Chưa kiểm tra thu hồi chứng thư (tài liệu không kèm đủ dữ liệu để kiểm tra)",
     "sig.registered": "Đã đăng ký cho trường trên chuỗi khối",
     "sig.not_registered": "Chưa đăng ký cho trường trên chuỗi khối",
 
@@ -405,7 +405,7 @@ EN: dict[str, str] = {
     "sig.timestamped": "Timestamped",
     "sig.rev_checked": "Checked: certificate not revoked",
     "sig.rev_revoked": "Certificate revoked",
-    "sig.rev_not_checked": "Certificate revocation not checked (the document carries no data to check it)",
+    "sig.rev_not_checked": "Certificate revocation not checked (the document does not carry enough data to check it)",
     "sig.registered": "Registered for the school on the blockchain",
     "sig.not_registered": "Not registered for the school on the blockchain",
 

@@ -100,8 +100,14 @@ def page_version() -> str:
     Narrowed to what a landing page can show: of ``i18n.py``, the families of texts the sources
     name (``ev.``, ``verdict.``...), so a new text of the home, scan, error or disclosure pages
     leaves stored pages current; the rest of that file (its code) counts whole.
+
+    It also covers the rendered compression dictionaries (:func:`page_dictionary`): they come
+    from code outside these files too (the report model, status codes, the template engine's
+    version), and a page stored against another dictionary cannot be decompressed.
     """
     digest = hashlib.sha256()
+    for lang in i18n.LANGUAGES:
+        digest.update(lang.encode() + b"\0" + hashlib.sha256(page_dictionary(lang)).digest())
     sources = {name: (HERE / name).read_bytes() for name in _SOURCES}
     for name, body in sources.items():
         digest.update(name.encode() + b"\0" + body + b"\0")
@@ -118,7 +124,7 @@ def page_dictionary(lang: str) -> bytes:
     against it (zlib preset dictionary), which makes them a fifth of their plain zlib size and
     halves the time to decompress one (about 20 µs instead of 40), since a page is mostly the
     same markup and texts as every other page."""
-    from verifier.examples import reports  # examples is in _SOURCES: the dictionary is of this version
+    from verifier.examples import reports  # the dictionary's own digest is part of page_version()
 
     return render_landing(reports()[Verdict.VALID], lang, private_withheld=True)
 

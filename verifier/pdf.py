@@ -366,9 +366,10 @@ _REVOKED = {"REVOKED", "REVOKED_NO_POE", "REVOKED_CA_NO_POE"}
 
 
 def _revocation_checked(status, revinfo: _RevocationInfo) -> str:
-    """:attr:`SignatureReport.revocation`. pyHanko's soft-fail mode checks a certificate against
-    the embedded CRLs of its issuer and refuses it if one lists it or is not current; it passes a
-    certificate silently when the document has no CRL of its issuer: that is "not checked"."""
+    """:attr:`SignatureReport.certificate_revocation`. pyHanko's soft-fail mode checks a
+    certificate against the embedded CRLs of its issuer and refuses it if one lists it or is not
+    current; it passes a certificate silently when the document has no CRL of its issuer: that
+    is "not checked"."""
     indication = getattr(status, "trust_problem_indic", None)
     if indication is not None and indication.name in _REVOKED:
         return "revoked"
@@ -383,8 +384,21 @@ def _revocation_checked(status, revinfo: _RevocationInfo) -> str:
                 issuers.add(facts.issuer.hashable)
         except Exception:  # noqa: BLE001 - a CRL that does not parse checked nothing
             continue
-    declared = [c for c in path.iter_certs(include_root=False) if any(get_declared_revinfo(c))]
-    return "checked" if all(c.issuer.hashable in issuers for c in declared) else "not_checked"
+    declared = [(c.issuer.hashable, *get_declared_revinfo(c)) for c in path.iter_certs(include_root=False)]
+    return revocation_coverage(declared, issuers)
+
+
+def revocation_coverage(declared: list[tuple[object, bool, bool]], crl_issuers: set) -> str:
+    """``checked`` when every certificate of the path that says where its revocation is published
+    (``(issuer, has CRL distribution point, has OCSP)``) was checked against a CRL of its issuer;
+    one that publishes by OCSP only was not (only CRLs are read: the answer may understate, never
+    overstate)."""
+    for issuer, has_crl, has_ocsp in declared:
+        if has_crl and issuer in crl_issuers:
+            continue
+        if has_crl or has_ocsp:
+            return "not_checked"
+    return "checked"
 
 
 def _root_name(status) -> str | None:

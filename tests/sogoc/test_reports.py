@@ -155,6 +155,37 @@ def test_pages_made_by_other_code_are_rendered_again(engine):
     assert page.version == page_version() and "Nguyễn Thị Ánh Tuyết" in page.html.decode()
 
 
+def test_a_stored_page_that_cannot_be_read_is_rendered_from_its_report_not_an_error(engine):
+    """A page stored against another compression dictionary (or damaged) under the current
+    version: the reader answers "no page" (the route renders it from the report), never a 500."""
+    store, reader = ReportStore(engine), ReportReader(engine)
+    store.put(DOC, report(), checked_block=12)
+    other = zlib.compressobj(6, zdict=b"<html>another dictionary</html>")
+    with engine.begin() as c:
+        c.execute(text("UPDATE verification_reports SET page_vi = :page"),
+                  {"page": other.compress(b"<p>page</p>") + other.flush()})
+    assert reader.get_page(DOC, "vi") is None
+    assert "Nguyễn Thị Ánh Tuyết" in reader.get_page(DOC, "en").html.decode()  # the other language is intact
+
+
+def test_the_page_version_covers_the_compression_dictionary(monkeypatch):
+    """The dictionary is rendered by code outside the files the version digests (the report
+    model, the template engine): a change there must make stored pages stale, not unreadable."""
+    import verifier.pages as pages
+
+    before = pages.page_version()
+    pages.page_version.cache_clear()
+    pages.page_dictionary.cache_clear()
+    monkeypatch.setattr(pages, "render_landing", lambda *a, **k: b"<html>rendered by other code</html>")
+    try:
+        assert pages.page_version() != before
+    finally:
+        monkeypatch.undo()
+        pages.page_version.cache_clear()
+        pages.page_dictionary.cache_clear()
+    assert pages.page_version() == before
+
+
 def test_verifications_of_one_document_finishing_together_store_the_latest_without_error(engine):
     """Several workers verifying one document at once (a look-up miss on each): on PostgreSQL two
     inserts of the same id would collide without the store's write lock."""

@@ -49,10 +49,10 @@ def test_each_signer_line_says_whether_its_certificate_was_checked_for_revocatio
                   _signer("Người E", "not_checked", trusted=False)]  # untrusted anyway: nothing to add
     report = Report(Verdict.VALID, "mfrggzdfmztwq2lknnwg23tpoa", [], document=None, signatures=signatures)
     texts = {"vi": ("Đã kiểm tra: chứng thư chưa bị thu hồi",
-                    "Chưa kiểm tra thu hồi chứng thư (tài liệu không kèm dữ liệu kiểm tra)",
+                    "Chưa kiểm tra thu hồi chứng thư (tài liệu không kèm đủ dữ liệu để kiểm tra)",
                     "Chứng thư đã bị thu hồi"),
              "en": ("Checked: certificate not revoked",
-                    "Certificate revocation not checked (the document carries no data to check it)",
+                    "Certificate revocation not checked (the document does not carry enough data to check it)",
                     "Certificate revoked")}
     for lang, (checked, not_checked, revoked) in texts.items():
         html = pages.render("result.html", lang, uploaded=True, **pages.result_context(report, lang))

@@ -336,6 +336,18 @@ def test_each_report_says_whether_the_signers_certificate_was_checked_for_revoca
     assert [r.certificate_revocation for r in check_signatures(root_crl_only, pki.trust_roots())] == ["not_checked"] * 2
 
 
+def test_a_certificate_published_by_ocsp_only_is_not_counted_as_checked():
+    """Only CRLs are read: a certificate of the path that publishes its revocation by OCSP only
+    makes the answer "not checked", even when a CRL of its issuer happens to be embedded."""
+    from verifier.pdf import revocation_coverage
+
+    ca, root = "CA", "ROOT"
+    assert revocation_coverage([(ca, True, False), (root, True, True)], {ca, root}) == "checked"
+    assert revocation_coverage([(ca, False, True), (root, True, False)], {ca, root}) == "not_checked"
+    assert revocation_coverage([(ca, True, False), (root, True, False)], {root}) == "not_checked"
+    assert revocation_coverage([(ca, False, False)], set()) == "checked"  # publishes nothing: nothing to check
+
+
 def test_a_revoked_signer_is_reported_revoked(revocable, signing_time):
     pki, pdf = revocable
     pki.revoke("principal", signing_time - timedelta(days=2))

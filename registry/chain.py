@@ -133,6 +133,14 @@ class Web3Ledger:
         self._send(actor_code, lambda: self.functions.addCertificate(
             bytes(institution_id(issuer_code)), bytes(fingerprint), valid_from, valid_until))
 
+    def certificates(self, issuer_code: str) -> set[Hash32]:
+        """Fingerprints of every signing certificate registered for ``issuer_code`` (whatever their windows)."""
+        try:
+            listed = self.functions.certificates(bytes(institution_id(issuer_code))).call()
+        except (Web3Exception, OSError, ValueError) as e:
+            raise ChainError(f"cannot read the certificates of {issuer_code}: {e}") from e
+        return {Hash32(bytes(c[0])) for c in listed}
+
     # -- the Ledger port
 
     def find_anchor(self, issuer_code: str, root: Hash32) -> TxReceipt | None:

@@ -5,6 +5,7 @@
     Bộ Giáo dục và Đào tạo — Root CA (DEV)                  root.pem, root.key.pem
     └── Sở Giáo dục và Đào tạo TP. Hồ Chí Minh — CA (DEV)    ca.pem, ca.key.pem
         ├── Trần Thị Thu Hương (giáo viên chủ nhiệm)          teacher.p12
+        ├── every other homeroom teacher, on first use         teachers/<name>-<hash>.p12
         ├── Nguyễn Văn Đức (hiệu trưởng)                      principal.p12
         ├── Lê Thị Minh Châu (giám đốc Sở, ký văn bằng)        director.p12
         └── time-stamping authority                           tsa.pem, tsa.key.pem
@@ -25,7 +26,10 @@ never overwrites a file. Every private key is protected by :data:`DEV_PASSPHRASE
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -98,6 +102,46 @@ class DevPki:
     def signer_key(self, role: Role) -> SigningKey:
         """Load the teacher's, the principal's or the director's key (parses the file: load once, reuse)."""
         return SigningKey.from_pkcs12(self.p12(role), DEV_PASSPHRASE)
+
+    def teacher_p12(self, name: str) -> Path:
+        """The ``.p12`` of the homeroom teacher called ``name``, issued by the department's CA on first use.
+
+        A school has dozens of homeroom teachers; in development each gets a certificate whose common
+        name is their name (NFC), so the stamp on a transcript names the teacher printed under it.
+        The PKI's own teacher (``teacher.p12``) keeps their file. Safe to call from several processes
+        at once: a new file appears whole or not at all, and the first one written wins."""
+        name = unicodedata.normalize("NFC", name).strip()
+        if not name:
+            raise SignerError("a teacher's key needs the teacher's name", code="teacher_key_missing")
+        own = self.p12("teacher")
+        if _common_name(self._certificate("teacher")) == name:
+            return own
+        path = self.directory / "teachers" / f"{_safe_file_name(name)}.p12"
+        if path.exists():
+            return path
+        ca = _load_pair(self.ca_pem, self.directory / "ca.key.pem")
+        root = x509.load_pem_x509_certificate(self.root_pem.read_bytes())
+        school = self._certificate("teacher").subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
+        start = datetime.now(timezone.utc) - timedelta(days=1)
+        issued = _issue(_name(name, str(school[0].value) if school else None), ca, start, 10 * _YEAR,
+                        crl_url=CRL_URLS["ca"])
+        path.parent.mkdir(exist_ok=True)
+        partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+        partial.write_bytes(pkcs12.serialize_key_and_certificates(
+            name=name.encode("utf-8"), key=issued.key, cert=issued.cert, cas=[ca.cert, root],
+            encryption_algorithm=serialization.BestAvailableEncryption(DEV_PASSPHRASE)))
+        os.chmod(partial, 0o600)
+        try:
+            os.link(partial, path)  # fails if another process got there first: theirs is kept
+        except FileExistsError:
+            pass
+        finally:
+            partial.unlink()
+        return path
+
+    def teacher_key(self, name: str) -> SigningKey:
+        """The key of the homeroom teacher called ``name`` (:meth:`teacher_p12`), loaded."""
+        return SigningKey.from_pkcs12(self.teacher_p12(name), DEV_PASSPHRASE)
 
     @property
     def revoked_txt(self) -> Path:
@@ -202,6 +246,20 @@ def init_dev_pki(
     _ensure_pair(pki.tsa_pem, pki.tsa_key_pem, ca,
                  lambda: _issue(_name(tsa_name), ca, start, 10 * _YEAR, tsa=True, crl_url=CRL_URLS["ca"]))
     return pki
+
+
+def _common_name(cert: x509.Certificate) -> str:
+    attributes = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return unicodedata.normalize("NFC", str(attributes[0].value)) if attributes else ""
+
+
+def _safe_file_name(name: str) -> str:
+    """``Lê Văn Bình`` -> ``le-van-binh-3f2a9c1d``: ASCII letters, digits and dashes, plus a hash of the
+    exact name, so that two names differing only in their marks (Bình, Bính) never share a file."""
+    ascii_name = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
+    ascii_name = "".join(c for c in ascii_name if not unicodedata.combining(c)).lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")[:60] or "teacher"
+    return f"{slug}-{hashlib.sha256(name.encode('utf-8')).hexdigest()[:8]}"
 
 
 def _name(common_name: str, organization: str | None = None) -> x509.Name:

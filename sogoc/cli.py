@@ -127,6 +127,12 @@ def _parser() -> argparse.ArgumentParser:
     iss.add_argument("--store", type=Path, help="imported transcripts (default: <data-dir>/transcripts)")
     iss.add_argument("--multi-year", action="store_true",
                      help="issue the multi-year transcripts (imported with --multi-year) whose last year is --year")
+    iss.add_argument("--profile", type=Path,
+                     help="the school's profile (TOML): its [teachers] table says where each homeroom teacher's key is")
+    iss.add_argument("--no-dev-teacher-keys", action="store_true",
+                     help="as in production: refuse teachers without a key in the profile instead of giving them "
+                          "a development key")
+    iss.add_argument("--lang", choices=("vi", "en"), default="vi")
     iss.add_argument("--principal-token", metavar="LABEL",
                      help="sign as principal with the key on this PKCS#11 token (PIN: $SOGOC_PKCS11_PIN or a prompt)")
     iss.add_argument("--principal-key-label", default="principal", help="label of the key on the token")
@@ -429,8 +435,9 @@ def cmd_transcripts_issue(args: argparse.Namespace, settings: Settings) -> int:
     from registry.db import engine_for, make_sessionmaker
     from signer.importing import TranscriptStore
     from signer.importing.store import MULTI_YEAR
-    from sogoc.anchoring import ReportKeeper, anchor_once
-    from sogoc.issue import SignerSetup, TokenKey, issue_year, text_progress
+    from signer.teachers import TeacherKeyProblems, TeacherKeys, declared_sources
+    from sogoc.anchoring import ReportKeeper, anchor_once, ledger_of
+    from sogoc.issue import SignerSetup, TokenKey, certificate_registrar, issue_year, text_progress
     from sogoc.setup_chain import ensure_dev_setup
 
     with dev_chain(settings):
@@ -442,17 +449,25 @@ def cmd_transcripts_issue(args: argparse.Namespace, settings: Settings) -> int:
 
             pin = os.environ.get("SOGOC_PKCS11_PIN") or getpass.getpass(f"PIN of token {args.principal_token}: ")
             token = TokenKey(args.pkcs11_module, args.principal_token, args.principal_key_label, pin)
+        declared = declared_sources(args.profile, _secret, pkcs11_module=args.pkcs11_module) if args.profile else ()
+        dev_fallback = settings.environment == "development" and not args.no_dev_teacher_keys
+        teachers = TeacherKeys(declared, pki.directory if dev_fallback else None)
         setup = SignerSetup(pki.directory, settings.tsa_url, settings.public_base_url,
-                            args.issued_on or date.today().isoformat(), token)
+                            args.issued_on or date.today().isoformat(), token, teachers=teachers)
         out_dir = settings.data_dir / "issued" / args.school / args.year
         if args.multi_year:
             out_dir = out_dir / MULTI_YEAR
         store = TranscriptStore(args.store or settings.data_dir / "transcripts")
         with make_sessionmaker(engine_for(settings))() as session:
-            summary = issue_year(store, args.school, args.year, out_dir, setup,
-                                 lambda credential, pdf: service.submit_document(session, credential, pdf),
-                                 workers=args.workers, progress=text_progress("Ký và nộp học bạ"),
-                                 multi_year=args.multi_year)
+            try:
+                summary = issue_year(store, args.school, args.year, out_dir, setup,
+                                     lambda credential, pdf: service.submit_document(session, credential, pdf),
+                                     workers=args.workers, progress=text_progress("Ký và nộp học bạ"),
+                                     multi_year=args.multi_year,
+                                     register_certificates=certificate_registrar(ledger_of(settings), args.school))
+            except TeacherKeyProblems as e:
+                print(e.message(args.lang), file=sys.stderr)
+                return EXIT_ERROR
         keeper = ReportKeeper(settings)  # the public look-ups serve the new reports at once
         settled = anchor_once(settings, keeper=keeper)
     if summary.total == 0:
@@ -468,6 +483,13 @@ def cmd_transcripts_issue(args: argparse.Namespace, settings: Settings) -> int:
     for batch_id, error in settled.stuck.items():
         print(f"Lô {batch_id} chưa neo được: {error}", file=sys.stderr)
     return EXIT_ERROR if settled.stuck else EXIT_OK
+
+
+def _secret(env: str, prompt: str) -> str:
+    """A passphrase or PIN: from the environment variable ``env``, else asked (never echoed, never logged)."""
+    import getpass
+
+    return os.environ.get(env) or getpass.getpass(prompt)
 
 
 def cmd_diplomas_issue(args: argparse.Namespace, settings: Settings) -> int:

@@ -7,7 +7,11 @@ by the main process; the registry recognises a resubmitted file. So an interrupt
 (Ctrl-C, a crash, a power cut) loses at most the transcripts being signed at that moment, and a
 re-run signs only those: a student is never signed twice, and nothing is anchored twice.
 
-Workers are processes (signing is CPU-bound Python): each loads the signing keys once.
+Workers are processes (signing is CPU-bound Python): each loads the principal's key once, and
+each homeroom teacher's key the first time it signs one of that teacher's transcripts. Before
+anything is signed, every teacher of the run must have a usable key in their own name
+(:func:`signer.teachers.check_teachers`), and every signer's certificate is handed to
+``register_certificates`` (the chain's list of the school's certificates, which the verifier checks).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from core.multiyear import transcript_from_fields
 from signer.importing import TranscriptStore
 from signer.errors import SignerError
 from signer.keys import SigningKey
+from signer.teachers import TeacherKeys, check_teachers, nfc
 from signer.render_years import render_document
 from signer.sign import make_timestamper, make_validation_context, sign_transcript
 from verifier import pdf_speedups
@@ -55,23 +60,36 @@ class SignerSetup:
     long_term: bool = True
     """PAdES B-LT (validation data embedded); False gives B-T, for the benchmark's comparison."""
 
-    def load(self) -> tuple[SigningKey, SigningKey, object, object]:
-        """Teacher's and principal's keys, the time-stamper, and the validation context whose CRLs
-        every signature embeds (PAdES B-LT)."""
+    teachers: TeacherKeys | None = None
+    """Where each homeroom teacher's key is; None: the development PKI's, a key per teacher (tests, bench)."""
+
+    def teacher_keys(self) -> TeacherKeys:
+        return self.teachers if self.teachers is not None else TeacherKeys(dev_pki_dir=self.pki_dir)
+
+    def load(self) -> tuple[SigningKey, object, object]:
+        """The principal's key, the time-stamper, and the validation context whose CRLs every
+        signature embeds (PAdES B-LT). Teachers' keys are loaded as their transcripts come."""
+        from signer.pki import DevPki
+
+        pki = DevPki(self.pki_dir)
+        return self.load_principal(), make_timestamper(self.tsa_url or None, pki), (
+            make_validation_context(pki) if self.long_term else None)
+
+    def load_principal(self) -> SigningKey:
+        from asn1crypto import x509 as asn1_x509
+        from cryptography import x509
+        from cryptography.hazmat.primitives.serialization import Encoding
+
         from signer.keys import Pkcs11SigningKey
         from signer.pki import DevPki
 
         pki = DevPki(self.pki_dir)
-        teacher = pki.signer_key("teacher")
         if self.principal_token is None:
-            principal = pki.signer_key("principal")
-        else:
-            t = self.principal_token
-            chain = [c for c in teacher.signer.cert_registry if c.self_signed != "yes"]  # the department's CA
-            principal = Pkcs11SigningKey.open(t.module, token_label=t.token_label, key_label=t.key_label,
-                                              pin=t.pin, chain=chain)
-        return teacher, principal, make_timestamper(self.tsa_url or None, pki), (
-            make_validation_context(pki) if self.long_term else None)
+            return pki.signer_key("principal")
+        t = self.principal_token
+        ca = x509.load_pem_x509_certificate(pki.ca_pem.read_bytes())  # the department's CA
+        return Pkcs11SigningKey.open(t.module, token_label=t.token_label, key_label=t.key_label, pin=t.pin,
+                                     chain=[asn1_x509.Certificate.load(ca.public_bytes(Encoding.DER))])
 
 
 @dataclass(frozen=True)
@@ -93,6 +111,7 @@ def _init_worker(setup: SignerSetup) -> None:
     # pyHanko's PDF parser, read in blocks instead of byte by byte (same answers; verifier.pdf_speedups):
     # the principal's update re-reads the teacher's 20,000-digit signature.
     pdf_speedups.install()
+    _worker["teachers"] = {}
     try:
         _worker["keys"] = setup.load()
     except Exception as e:  # noqa: BLE001 - re-raised in _sign_one
@@ -106,13 +125,23 @@ def _sign_one(job: tuple[bytes, str]) -> str:
     if "error" in _worker:
         raise _worker["error"]
     setup: SignerSetup = _worker["setup"]
-    teacher, principal, timestamper, ltv = _worker["keys"]
+    principal, timestamper, ltv = _worker["keys"]
     transcript = transcript_from_fields(parse_json(fields))
+    teacher = _teacher_key(setup, transcript.homeroom_teacher)
     credential = transcript.to_credential(setup.issued_on)
     url = f"{setup.public_base_url.rstrip('/')}/v/{credential.id}"
     pdf = sign_transcript(render_document(transcript, credential, url), teacher, principal, timestamper, ltv)
     write_atomically(Path(path), pdf)
     return path
+
+
+def _teacher_key(setup: SignerSetup, name: str) -> SigningKey:
+    """The homeroom teacher's key, loaded the first time this process signs for them."""
+    cache: dict[str, SigningKey] = _worker["teachers"]
+    name = nfc(name)
+    if name not in cache:
+        cache[name] = setup.teacher_keys().load(name)
+    return cache[name]
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -134,24 +163,31 @@ def write_atomically(path: Path, data: bytes) -> None:
 def issue_year(store: TranscriptStore, school_code: str, school_year: str, out_dir: Path, setup: SignerSetup,
                submit: Callable[[Credential, bytes], None], *, workers: int | None = None,
                progress: Callable[[int, int], None] = lambda done, total: None,
-               multi_year: bool = False) -> IssueSummary:
+               multi_year: bool = False,
+               register_certificates: Callable[[list[SigningKey]], None] = lambda keys: None) -> IssueSummary:
     """Sign every stored transcript of ``school_code`` for ``school_year`` that has no PDF yet,
     and ``submit`` every PDF (new or from an earlier run) once it is on disk. ``multi_year``: the
-    multi-year transcripts whose last year is ``school_year`` instead (give them their own ``out_dir``)."""
+    multi-year transcripts whose last year is ``school_year`` instead (give them their own ``out_dir``).
+
+    Before signing, every homeroom teacher of the transcripts to sign must have a usable key in
+    their name (else :class:`signer.teachers.TeacherKeyProblems`, and nothing is signed); then the
+    teachers' and the principal's keys go to ``register_certificates`` (register them on chain)."""
     start = time.perf_counter()
     transcripts = (store.load_multi_year if multi_year else store.load)(school_code, school_year)
     out_dir.mkdir(parents=True, exist_ok=True)
     lock = _lock(out_dir)  # two runs for one school and year would each sign the same students
     try:
-        if setup.principal_token is not None:
-            setup.load()[1].close()  # log in here first: a wrong PIN stops the run before any worker tries it
-        todo, done = [], []
-        for t in transcripts:
+        todo, done, classes_of = [], [], {}
+        for t in sorted(transcripts, key=lambda t: nfc(t.homeroom_teacher)):  # a worker's chunk: one teacher
             path = out_dir / f"{t.student.personal_id}.pdf"
             if path.exists():
                 done.append(path)
             else:
                 todo.append((canonical_json(t.to_fields()), str(path)))
+                last = t.years[-1] if multi_year else t
+                classes_of.setdefault(nfc(t.homeroom_teacher), set()).add(last.class_name)
+        if todo:
+            _check_and_register(setup, classes_of, register_certificates)
         total, count = len(transcripts), 0
         for path in done:
             _submit_file(path, submit)
@@ -165,6 +201,19 @@ def issue_year(store: TranscriptStore, school_code: str, school_year: str, out_d
     finally:
         os.close(lock)
     return IssueSummary(total, len(todo), len(done), time.perf_counter() - start)
+
+
+def _check_and_register(setup: SignerSetup, classes_of: dict[str, set[str]],
+                        register: Callable[[list[SigningKey]], None]) -> None:
+    """Every teacher's key checked (all problems at once), then the principal's (a token is logged in
+    to here first: a wrong PIN stops the run before any worker tries it), then all registered."""
+    keys = list(check_teachers(setup.teacher_keys(), classes_of).values())
+    try:
+        keys.append(setup.load_principal())
+        register(keys)
+    finally:
+        for key in keys:
+            key.close()
 
 
 class AlreadyRunning(SignerError):
@@ -188,7 +237,7 @@ def _run(jobs: list[tuple[bytes, str]], setup: SignerSetup, workers: int) -> Ite
         try:
             yield from map(_sign_one, jobs)
         finally:
-            for key in _worker.pop("keys", ())[:2]:
+            for key in [*_worker.pop("keys", ())[:1], *_worker.get("teachers", {}).values()]:
                 key.close()
             _worker.clear()
         return
@@ -213,3 +262,23 @@ def text_progress(label: str) -> Callable[[int, int], None]:
             sys.stderr.write("\n")
         sys.stderr.flush()
     return show
+
+
+def certificate_registrar(ledger, school_code: str) -> Callable[[list[SigningKey]], None]:
+    """``register_certificates`` for :func:`issue_year`: the school adds to the chain each signer's
+    certificate it does not list yet, with the certificate's validity window (``addCertificate``,
+    which the contract allows an active issuer for itself). The verifier accepts a signature only
+    from a certificate the chain lists for the issuer at the signing time, so a new homeroom
+    teacher's certificate is registered before their first transcript is submitted."""
+    def register(keys: list[SigningKey]) -> None:
+        known = ledger.certificates(school_code)
+        for key in keys:
+            fingerprint = key.certificate_sha256
+            if fingerprint in known:
+                continue
+            validity = key.certificate["tbs_certificate"]["validity"]
+            ledger.add_certificate(school_code, school_code, fingerprint,
+                                   int(validity["not_before"].native.timestamp()),
+                                   int(validity["not_after"].native.timestamp()))
+            known.add(fingerprint)
+    return register

@@ -36,6 +36,8 @@ class SchoolProfile:
         try:
             data = tomllib.loads(path.read_text("utf-8"))
             principal = data.pop("principal", None)
+            for signing_only in ("teachers", "teacher_passphrase_env", "pkcs11_module"):  # signer.teachers
+                data.pop(signing_only, None)
             return cls(School(**data), principal)
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, TypeError) as e:
             raise InvalidInput(f"{path}: not a school profile (code, name, authority, address, "

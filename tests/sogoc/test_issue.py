@@ -94,6 +94,11 @@ def test_multi_year_transcripts_are_issued_apart_from_the_years_own(tmp_path, de
             ["GiaoVienChuNhiem", "HieuTruong"]
         years = json.loads(extract_credential_json(data))["fields"]["years"]
         assert [y["class_name"] for y in years] == ["10A1", "11A1", "12A1"]
+        # signed by the last year's homeroom teacher, not by 10A1's or 11A1's
+        assert [y["homeroom_teacher"] for y in years] == ["Võ Thị Mỹ Lệ", "Đặng Quốc Bảo", "Trần Thị Thu Hương"]
+        signatures = PdfFileReader(io.BytesIO(data)).embedded_signatures
+        signers = [s.signer_cert.subject.native["common_name"] for s in signatures]
+        assert signers == ["Trần Thị Thu Hương", "Nguyễn Văn Đức"]
     assert {c.kind.name for c in submitted} == {"TRANSCRIPT"}
     # the one-year transcripts of 2025-2026 are not issued by this run (none were imported)
     assert issue_year(store, "THPT-79-NTMK", "2025-2026", tmp_path / "one", setup, lambda c, p: None).total == 0

@@ -173,6 +173,7 @@ def tagged(pdf: bytes) -> bytes:
         elem_ref = writer.add_object(elem)
         leaf[pdf_name("/P")] = elem_ref
         kids.append(elem_ref)
+    elem[pdf_name("/P")] = kids.raw_get(0)  # the last element's parent: not an ancestor on its path
     root_elem[pdf_name("/K")] = kids
     root_elem[pdf_name("/ParentTree")] = generic.DictionaryObject(
         {pdf_name("/Nums"): generic.ArrayObject([generic.NumberObject(0), generic.ArrayObject(list(kids))])})

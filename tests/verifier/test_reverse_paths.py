@@ -3,14 +3,15 @@
 For every revision of real transcripts and diplomas, and of files changed after signing in the
 ways a forger would (a field painted over the page, a page's content replaced, a signature
 field's value swapped, an object redefined, a DSS update that also changes the page, cycles,
-orphans, nesting deeper than the fast walk takes), the map built by pyHanko's own walk and by
-ours hold the same references with the same paths in the same order; and the verification
+orphans, nesting deeper than the fast walk takes), and of random object graphs added and
+redefined in incremental updates, the map built by pyHanko's own walk and by ours hold the same references with the same paths in the same order; and the verification
 report of each file is the same with either walk.
 """
 
 from __future__ import annotations
 
 import io
+import random
 from contextlib import contextmanager
 
 import pytest
@@ -260,3 +261,71 @@ def test_a_signed_revision_nested_deeper_than_the_fast_walk_takes_goes_to_pyhank
 def test_the_speedups_stay_installed_with_the_verifier():
     assert HistoricalResolver._load_reverse_xref_cache is reverse_paths.load_reverse_xref_cache
     assert pdf_speedups._installed
+
+
+_KEYS = ["/A", "/B", "/K", "/P", "/Parent", "/Kids", "/Annots", "/Obj", "/Pg", "/Next"]
+
+
+def _random_value(rnd, refs, depth=0):
+    """A number, a name, a reference to a random object, or a small container of those."""
+    kind = rnd.random()
+    if kind < 0.15 or depth > 3:
+        return generic.NumberObject(rnd.randint(0, 9)) if rnd.random() < 0.5 else pdf_name(rnd.choice(_KEYS))
+    if kind < 0.6:
+        return rnd.choice(refs)
+    if kind < 0.8:
+        return generic.ArrayObject(_random_value(rnd, refs, depth + 1) for _ in range(rnd.randint(0, 3)))
+    return _random_dict(rnd, refs, depth + 1)
+
+
+def _random_dict(rnd, refs, depth=0):
+    entries = {pdf_name(k): _random_value(rnd, refs, depth) for k in rnd.sample(_KEYS, rnd.randint(0, 4))}
+    if rnd.random() < 0.3:
+        entries[pdf_name("/Type")] = pdf_name(rnd.choice(["/StructElem", "/Pages", "/Page", "/Annot"]))
+    return generic.DictionaryObject(entries)
+
+
+def random_graph_updates(pdf: bytes, seed: int) -> bytes:
+    """Incremental updates that add objects pointing at random objects (cycles, back-pointers,
+    links into the page tree, a structure tree) and redefine random objects, the catalog included."""
+    rnd = random.Random(seed)
+    for _ in range(rnd.randint(1, 3)):
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+        page_refs = list(writer.root["/Pages"].raw_get("/Kids"))
+        new_refs = [writer.add_object(generic.DictionaryObject()) for _ in range(rnd.randint(2, 6))]
+        refs = page_refs + new_refs
+        for ref in new_refs:
+            writer.objects[(ref.generation, ref.idnum)] = _random_dict(rnd, refs)
+        for key in rnd.sample(["/X", "/StructTreeRoot", "/Outlines", "/OpenAction"], rnd.randint(1, 3)):
+            writer.root[pdf_name(key)] = rnd.choice(new_refs) if key != "/StructTreeRoot" else generic.DictionaryObject(
+                {pdf_name("/K"): generic.ArrayObject(rnd.sample(new_refs, rnd.randint(1, len(new_refs))))})
+        writer.update_root()
+        page = rnd.choice(page_refs).get_object()
+        page[pdf_name("/Annots")] = generic.ArrayObject(rnd.sample(refs, rnd.randint(1, 3)))
+        writer.update_container(page)
+        out = io.BytesIO()
+        writer.write(out)
+        pdf = out.getvalue()
+    return pdf
+
+
+@pytest.fixture(scope="module")
+def three_pages() -> bytes:
+    from reportlab.pdfgen.canvas import Canvas
+
+    out = io.BytesIO()
+    canvas = Canvas(out)
+    for text in ("một", "hai", "ba"):
+        canvas.drawString(72, 720, text)
+        canvas.showPage()
+    canvas.save()
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_object_graphs_get_the_same_map_in_every_revision(seed, three_pages, stock_walk):
+    pdf = random_graph_updates(three_pages, seed)
+    ours = path_maps(pdf)
+    with stock_walk():
+        stock = path_maps(pdf)
+    assert ours == stock

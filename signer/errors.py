@@ -22,7 +22,9 @@ class SignerError(SogocError):
       document's fonts do not carry (outside :data:`signer.fonts.STAMP_ALPHABET`), so the stamp cannot show it.
     - ``certificate_not_valid``: a B-LT signature could not prove the signer's or the TSA's certificate
       valid at signing (revoked, expired, untrusted, or no current CRL for it).
-    - ``signing_failed``: pyHanko refused to sign (broken input PDF, TSA failure, ...).
+    - ``timestamp_unavailable``: the time-stamping authority (``tsa_url``) did not answer or refused;
+      nothing was signed, and a re-run signs what is left.
+    - ``signing_failed``: pyHanko refused to sign (broken input PDF, ...).
     """
 
     code = "signer_error"

@@ -95,7 +95,9 @@ def sign_pdf(pdf: bytes, key: SigningKey, *, field_name: str, timestamper: TimeS
         _append_empty_fields(writer, empty_fields or {})
         out = pdf_signer.sign_pdf(writer, bytes_reserved=_bytes_reserved(key, timestamper), output=io.BytesIO())
     except TimestampRequestError as e:
-        raise SignerError(f"the time-stamping authority did not answer: {e}", code="signing_failed") from e
+        where = getattr(timestamper, "url", None) or "in process"
+        raise SignerError(f"the time-stamping authority ({where}) did not answer ({e}): nothing was signed",
+                          code="timestamp_unavailable") from e
     except (PathError, ValidationError) as e:  # the TSA's chain, validated for B-LT
         raise _not_valid(key, e) from e
     except (PdfError, SigningError, ValueError) as e:

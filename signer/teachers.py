@@ -41,16 +41,21 @@ class P12Source:
 
 @dataclass(frozen=True)
 class TokenSource:
-    """A teacher's key on a PKCS#11 token; the PIN is used to log in, never printed."""
+    """A teacher's key on a PKCS#11 token; the PIN is used to log in, never printed.
+    ``chain``: the CA certificates (DER) above the teacher's, embedded with each signature: a
+    token usually holds only its owner's certificate, and B-LT must prove the whole chain."""
 
     module: Path
     token_label: str
     key_label: str
     pin: str = field(repr=False)
+    chain: tuple[bytes, ...] = ()
 
     def load(self) -> SigningKey:
+        from asn1crypto import x509 as asn1_x509
+
         return Pkcs11SigningKey.open(self.module, token_label=self.token_label, key_label=self.key_label,
-                                     pin=self.pin)
+                                     pin=self.pin, chain=[asn1_x509.Certificate.load(c) for c in self.chain])
 
 
 KeySource = P12Source | TokenSource
@@ -176,6 +181,7 @@ def declared_sources(profile: Path, secret: Callable[[str, str], str], *,
     ::
 
         teacher_passphrase_env = "SOGOC_TEACHER_P12_PASSPHRASE"   # default for every .p12 below
+        ca_chain = "keys/ca-chain.pem"    # the CA certificates above a token's own (tokens need it)
         [teachers]
         "Lê Văn Bình" = "keys/le-van-binh.p12"                    # relative to the profile
         "Phạm Thị Hoa" = { p12 = "keys/hoa.p12", passphrase_env = "SOGOC_P12_HOA" }
@@ -214,7 +220,24 @@ def declared_sources(profile: Path, secret: Callable[[str, str], str], *,
             if module is None:
                 raise SignerError(f"{profile}: [teachers] {name!r} is on a token but no pkcs11_module is given",
                                   code="bad_school_profile")
+            chain_file = entry.get("ca_chain", data.get("ca_chain"))
+            if chain_file is None:
+                raise SignerError(f"{profile}: [teachers] {name!r} is on a token but no ca_chain (the CA "
+                                  "certificates above the teacher's, PEM) is given", code="bad_school_profile")
             env = entry.get("pin_env", "SOGOC_TEACHER_PKCS11_PIN")
             out.append((name, TokenSource(module, entry["token"], entry.get("key_label", "signing"),
-                                          ask(env, f"PIN of token {entry['token']} (${env}): "))))
+                                          ask(env, f"PIN of token {entry['token']} (${env}): "),
+                                          _pem_chain(profile, base / chain_file))))
     return tuple(out)
+
+
+def _pem_chain(profile: Path, path: Path) -> tuple[bytes, ...]:
+    """The certificates of a PEM bundle, as DER (picklable: they travel to the signing processes)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    try:
+        return tuple(c.public_bytes(Encoding.DER) for c in x509.load_pem_x509_certificates(path.read_bytes()))
+    except (OSError, ValueError) as e:
+        raise SignerError(f"{profile}: ca_chain {path}: not a PEM file of certificates ({e})",
+                          code="bad_school_profile") from None

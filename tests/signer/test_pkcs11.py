@@ -111,3 +111,33 @@ def test_a_wrong_pin_stops_bulk_issuing_before_any_worker_tries_it(token, dev_pk
                        TokenKey(MODULE, TOKEN, "principal", PIN))
     assert issue_year(store, "THPT-79-NTMK", "2025-2026", tmp_path / "out", good, lambda c, p: None,
                       workers=1).signed == 3
+
+
+def test_a_teacher_on_a_token_signs_b_lt_with_the_ca_chain_the_profile_names(token, dev_pki, dev_keys,
+                                                                             dev_timestamper, dev_ltv, transcripts,
+                                                                             tmp_path):
+    """A token holds only its owner's certificate: the profile's ``ca_chain`` supplies the CA's, which
+    B-LT must prove (without it the teacher's chain cannot be validated and nothing is signed)."""
+    from signer.teachers import TeacherKeys, declared_sources
+
+    (tmp_path / "ca.pem").write_bytes(dev_pki.ca_pem.read_bytes())
+    profile = tmp_path / "school.toml"
+    profile.write_text(f'pkcs11_module = "{MODULE}"\nca_chain = "ca.pem"\n[teachers]\n'
+                       f'"Nguyễn Văn Đức" = {{ token = "{TOKEN}", key_label = "principal" }}\n', "utf-8")
+    declared = declared_sources(profile, lambda env, prompt: PIN)
+    key = TeacherKeys(declared).load("Nguyễn Văn Đức")
+    try:
+        transcript = transcripts[0]
+        credential = transcript.to_credential("2026-06-05")
+        pdf = render_transcript(transcript, credential, f"https://example.test/v/{credential.id}")
+        signed = sign_transcript(pdf, key, dev_keys[1], dev_timestamper, dev_ltv)
+    finally:
+        key.close()
+    reports = check_signatures(signed, dev_pki.trust_roots())
+    assert [(r.ok, r.certificate_revocation) for r in reports] == [(True, "checked")] * 2
+
+    profile.write_text(f'pkcs11_module = "{MODULE}"\n[teachers]\n"Nguyễn Văn Đức" = {{ token = "{TOKEN}" }}\n',
+                       "utf-8")
+    with pytest.raises(SignerError) as e:
+        declared_sources(profile, lambda env, prompt: PIN)
+    assert e.value.code == "bad_school_profile" and "ca_chain" in str(e.value)

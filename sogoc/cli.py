@@ -138,6 +138,10 @@ def _parser() -> argparse.ArgumentParser:
     iss.add_argument("--principal-key-label", default="principal", help="label of the key on the token")
     iss.add_argument("--pkcs11-module", type=Path, default=Path("/usr/lib/softhsm/libsofthsm2.so"),
                      help="the token's PKCS#11 library (the CA's driver; default: SoftHSM2)")
+    iss.add_argument("--registry", metavar="URL",
+                     help="submit to the department's registry over its API instead of this machine's database "
+                          "(API key: $SOGOC_API_KEY or a prompt); the registry's worker anchors")
+    iss.add_argument("--batch-size", type=int, default=200, help="documents per bulk request with --registry")
     iss.set_defaults(func=cmd_transcripts_issue)
 
     diplomas = sub.add_parser("diplomas", help="authority side: import graduation lists")
@@ -429,35 +433,20 @@ def _report_import(result, count: int, lang: str, noun: tuple[str, str]) -> int:
 
 
 def cmd_transcripts_issue(args: argparse.Namespace, settings: Settings) -> int:
-    from datetime import date
-
     from registry import service
     from registry.db import engine_for, make_sessionmaker
-    from signer.importing import TranscriptStore
-    from signer.importing.store import MULTI_YEAR
-    from signer.teachers import TeacherKeyProblems, TeacherKeys, declared_sources
+    from signer.teachers import TeacherKeyProblems
     from sogoc.anchoring import ReportKeeper, anchor_once, ledger_of
-    from sogoc.issue import SignerSetup, TokenKey, certificate_registrar, issue_year, text_progress
+    from sogoc.issue import certificate_registrar, issue_year, text_progress
     from sogoc.setup_chain import ensure_dev_setup
 
+    if args.registry:
+        from sogoc.remote_issue import issue_remote
+
+        return issue_remote(args, settings, _signer_setup)
     with dev_chain(settings):
         settings, pki = ensure_dev_setup(settings)
-        token = None
-        if args.principal_token:
-            import getpass
-            import os
-
-            pin = os.environ.get("SOGOC_PKCS11_PIN") or getpass.getpass(f"PIN of token {args.principal_token}: ")
-            token = TokenKey(args.pkcs11_module, args.principal_token, args.principal_key_label, pin)
-        declared = declared_sources(args.profile, _secret, pkcs11_module=args.pkcs11_module) if args.profile else ()
-        dev_fallback = settings.environment == "development" and not args.no_dev_teacher_keys
-        teachers = TeacherKeys(declared, pki.directory if dev_fallback else None)
-        setup = SignerSetup(pki.directory, settings.tsa_url, settings.public_base_url,
-                            args.issued_on or date.today().isoformat(), token, teachers=teachers)
-        out_dir = settings.data_dir / "issued" / args.school / args.year
-        if args.multi_year:
-            out_dir = out_dir / MULTI_YEAR
-        store = TranscriptStore(args.store or settings.data_dir / "transcripts")
+        setup, out_dir, store = _signer_setup(args, settings, pki.directory)
         with make_sessionmaker(engine_for(settings))() as session:
             try:
                 summary = issue_year(store, args.school, args.year, out_dir, setup,
@@ -483,6 +472,31 @@ def cmd_transcripts_issue(args: argparse.Namespace, settings: Settings) -> int:
     for batch_id, error in settled.stuck.items():
         print(f"Lô {batch_id} chưa neo được: {error}", file=sys.stderr)
     return EXIT_ERROR if settled.stuck else EXIT_OK
+
+
+def _signer_setup(args: argparse.Namespace, settings: Settings, pki_dir: Path):
+    """What ``transcripts issue`` signs with (keys, PINs read here), where it writes, what it reads:
+    the same in both modes, so a local and a remote run sign identical files in the same place."""
+    from datetime import date
+
+    from signer.importing import TranscriptStore
+    from signer.importing.store import MULTI_YEAR
+    from signer.teachers import TeacherKeys, declared_sources
+    from sogoc.issue import SignerSetup, TokenKey
+
+    token = None
+    if args.principal_token:
+        pin = _secret("SOGOC_PKCS11_PIN", f"PIN of token {args.principal_token}: ")
+        token = TokenKey(args.pkcs11_module, args.principal_token, args.principal_key_label, pin)
+    declared = declared_sources(args.profile, _secret, pkcs11_module=args.pkcs11_module) if args.profile else ()
+    dev_fallback = settings.environment == "development" and not args.no_dev_teacher_keys
+    teachers = TeacherKeys(declared, pki_dir if dev_fallback else None)
+    setup = SignerSetup(pki_dir, settings.tsa_url, settings.public_base_url,
+                        args.issued_on or date.today().isoformat(), token, teachers=teachers)
+    out_dir = settings.data_dir / "issued" / args.school / args.year
+    if args.multi_year:
+        out_dir = out_dir / MULTI_YEAR
+    return setup, out_dir, TranscriptStore(args.store or settings.data_dir / "transcripts")
 
 
 def _secret(env: str, prompt: str) -> str:

@@ -6,8 +6,8 @@ in-process mode does (same files, same resume: a re-run signs only what has no f
 the rest, which the registry answers ``created: false``), then sends the PDFs in bulk requests.
 It does not anchor (the registry's ``sogoc registry worker`` does), and it touches neither the
 chain nor a database. The signers' certificates must already be registered on chain for the
-school (the verifier requires it): the registry's API offers no look-up of them, so the school
-registers them with its own chain key, as the in-process mode does for it.
+school (the verifier requires it): the in-process mode registers them; the registry's API offers
+no way to yet (README, "Issuing a school year").
 """
 
 from __future__ import annotations

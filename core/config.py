@@ -31,6 +31,9 @@ class Settings:
     chain_id: int = 1337
     #: Address of the CredentialRegistry contract; empty until deployed.
     contract_address: str = ""
+    #: Block in which that contract was deployed: the chain follower and ``sogoc registry reconcile``
+    #: read its events from here, not from the genesis block (0: from genesis, for a config without it).
+    deployment_block: int = 0
     #: True for Besu/Clique/QBFT headers (extraData longer than 32 bytes).
     poa: bool = False
     database_url: str = ""

@@ -8,6 +8,7 @@ reported with the contract's custom error name, e.g. ``RegistryUnauthorized``.
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Sequence
 
 from eth_account.signers.local import LocalAccount
@@ -52,12 +53,21 @@ class ContractRevert(ChainError):
         self.error = error
 
 
-def deploy_registry(w3: Web3, admin: LocalAccount) -> str:
-    """Deploy a CredentialRegistry with ``admin`` (the Ministry) as owner; returns its address."""
+@dataclass(frozen=True)
+class Deployment:
+    """Where a CredentialRegistry lives: its address, and the block that created it (no event of
+    it is older, so whoever reads its events starts there)."""
+
+    address: str
+    block: int
+
+
+def deploy_registry(w3: Web3, admin: LocalAccount) -> Deployment:
+    """Deploy a CredentialRegistry with ``admin`` (the Ministry) as owner."""
     art = artifact()
     factory = w3.eth.contract(abi=art["abi"], bytecode=art["bytecode"])
     receipt = _transact(w3, admin, lambda: factory.constructor())
-    return Web3.to_checksum_address(receipt["contractAddress"])
+    return Deployment(Web3.to_checksum_address(receipt["contractAddress"]), int(receipt["blockNumber"]))
 
 
 def _sign(w3: Web3, account: LocalAccount, call: Any) -> tuple[Any, int]:

@@ -92,8 +92,9 @@ class Reconciliation:
         return out
 
 
-def read_chain(reader: RegistryReader, issuer_ids: set[bytes]) -> ChainRecord:
-    """Every anchor, revocation and correction event of the contract concerning ``issuer_ids``."""
+def read_chain(reader: RegistryReader, issuer_ids: set[bytes], from_block: int = 0) -> ChainRecord:
+    """Every anchor, revocation and correction event of the contract concerning ``issuer_ids``
+    (from ``from_block``, the contract's deployment: there is none before)."""
     abi = {e["name"]: e for e in artifact()["abi"] if e.get("type") == "event" and e["name"] in EVENTS}
     topic_names = {event_abi_to_log_topic(e): name for name, e in abi.items()}
     events = {name: getattr(reader.contract.events, name)() for name in EVENTS}
@@ -101,7 +102,7 @@ def read_chain(reader: RegistryReader, issuer_ids: set[bytes]) -> ChainRecord:
     revocations: list[ChainRevocation] = []
     try:
         head = reader.w3.eth.block_number
-        for start in range(0, head + 1, CHUNK):
+        for start in range(from_block, head + 1, CHUNK):
             logs = reader.w3.eth.get_logs({"fromBlock": start, "toBlock": min(head, start + CHUNK - 1),
                                            "address": reader.address, "topics": [list(topic_names)]})
             for entry in logs:
@@ -127,10 +128,11 @@ def read_chain(reader: RegistryReader, issuer_ids: set[bytes]) -> ChainRecord:
     return record
 
 
-def reconcile(session: Session, reader: RegistryReader, *, repair: bool = False) -> Reconciliation:
+def reconcile(session: Session, reader: RegistryReader, *, repair: bool = False,
+              from_block: int = 0) -> Reconciliation:
     """Compare; with ``repair``, make the database agree with the chain (one commit at the end)."""
     codes = {bytes(institution_id(code)): code for code in session.scalars(select(Institution.code))}
-    result = Reconciliation(read_chain(reader, set(codes)))
+    result = Reconciliation(read_chain(reader, set(codes), from_block))
     _anchors(session, reader, result, codes, repair)
     _revocations(session, result, codes, repair)
     if repair:

@@ -178,7 +178,8 @@ def create_app(settings: Settings, *, follow_chain: bool = False, follow_interva
         if follow_chain and settings.contract_address:
             follower = ChainFollower(connect(settings.rpc_url, poa=settings.poa), settings.contract_address, store,
                                      verification.verify_document, interval=follow_interval,
-                                     lock_path=Path(settings.data_dir) / "follower.lock").start()
+                                     lock_path=Path(settings.data_dir) / "follower.lock",
+                                     from_block=settings.deployment_block).start()
         # Everything loaded at start-up lives as long as the process: keep it out of the
         # collector's generations, or each full collection walks it (long pauses, high p99).
         gc.collect()

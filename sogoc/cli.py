@@ -350,7 +350,8 @@ def cmd_registry_reconcile(args: argparse.Namespace, settings: Settings) -> int:
     # repairing writes what the anchoring worker writes: never both at once (anchoring_busy otherwise)
     with dev_chain(settings), (AnchoringLock(engine) if args.repair else contextlib.nullcontext()), \
             make_sessionmaker(engine)() as session:
-        report = reconcile(session, ledger_of(settings).reader, repair=args.repair)
+        report = reconcile(session, ledger_of(settings).reader, repair=args.repair,
+                           from_block=settings.deployment_block)
     for line in report.lines():
         print(line)
     if args.repair and report.changed_documents:

@@ -2,7 +2,8 @@
 
 Revocations and corrections made through the registry refresh their report at once (the
 service path does it). Anything done directly on the contract is found here: every couple of
-seconds, ``eth_getLogs`` from the block after the cursor to the head, for the contract's events
+seconds, ``eth_getLogs`` from the block after the cursor (at first, the contract's deployment
+block, ``Settings.deployment_block``) to the head, for the contract's events
 that change a verdict:
 
 - ``CredentialRevoked`` / ``CredentialCancelled`` / ``CredentialSuperseded`` name a leaf: the reports of that leaf are
@@ -60,8 +61,9 @@ def topics() -> dict[bytes, str]:
 
 class ChainFollower:
     def __init__(self, w3: Web3, contract: str, store: ReportStore, refresh: Callable[[str], object], *,
-                 interval: float = 2.0, lock_path: Path | None = None) -> None:
+                 interval: float = 2.0, lock_path: Path | None = None, from_block: int = 0) -> None:
         self.w3, self.contract = w3, Web3.to_checksum_address(contract)
+        self.from_block = from_block  # the contract's deployment: no event of it is older
         self.store, self.refresh, self.interval = store, refresh, interval
         self.lock_path = lock_path
         self._lock_fd: int | None = None
@@ -76,7 +78,7 @@ class ChainFollower:
         now = int(time.time())  # before the head: the cursor never claims a block mined after "now"
         head = self.w3.eth.block_number
         cursor = self.store.cursor()
-        start = 0 if cursor is None else cursor.block + 1
+        start = self.from_block if cursor is None else cursor.block + 1
         applied = 0
         while start <= head:
             end = min(head, start + CHUNK - 1)

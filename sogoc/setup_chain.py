@@ -90,10 +90,10 @@ def ensure_dev_setup(settings: Settings) -> tuple[Settings, DevPki]:
                 f"{settings.data_dir / 'chain'} was lost. Remove {settings.data_dir} to start afresh.")
         _register_director(Web3Ledger(RegistryReader(w3, settings.contract_address), keys), pki)  # set-ups made before
     else:
-        address = deploy_registry(w3, keys[MINISTRY.code])
-        settings = replace(settings, contract_address=address,
+        deployment = deploy_registry(w3, keys[MINISTRY.code])
+        settings = replace(settings, contract_address=deployment.address, deployment_block=deployment.block,
                            trust_roots=(pki.root_pem.resolve(),))
-        _register_on_chain(Web3Ledger(RegistryReader(w3, address), keys), pki)
+        _register_on_chain(Web3Ledger(RegistryReader(w3, deployment.address), keys), pki)
         settings.config_file.parent.mkdir(parents=True, exist_ok=True)
         settings.config_file.write_text(
             "# Written by `sogoc demo`: the development chain's contract and the dev PKI's root.\n"

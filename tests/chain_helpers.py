@@ -41,7 +41,7 @@ def anvil_and_registry(directory: Path, ministry: str, authority: str,
         keys = Keystore(directory / "keystore", "test passphrase", scrypt_n=2**10)  # cheap KDF: tests only
         keys.create_missing(codes)
         fund_dev_accounts(w3, keys, codes)
-        ledger = Web3Ledger(RegistryReader(w3, deploy_registry(w3, keys[ministry])), keys)
+        ledger = Web3Ledger(RegistryReader(w3, deploy_registry(w3, keys[ministry]).address), keys)
         ledger.register_authority(ministry, authority)
         for school in schools:
             ledger.register_issuer(authority, school)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import tomllib
 
 import httpx
 import pytest
@@ -37,6 +38,17 @@ def test_demo_issues_three_transcripts_signed_twice_in_one_batch(demo):
     db = sqlite3.connect(demo.data_dir / "registry.db")
     assert db.execute("select count(*) from documents where state = 'anchored'").fetchone() == (3,)
     assert db.execute("select count(*), sum(leaf_count) from batches").fetchone() == (1, 3)
+
+
+def test_the_demo_config_names_the_block_that_deployed_the_contract(demo):
+    """The follower and `registry reconcile` read events from there, not from genesis."""
+    from web3 import Web3
+
+    config = tomllib.loads((demo.data_dir / "sogoc.toml").read_text("utf-8"))
+    w3 = Web3(Web3.HTTPProvider(demo.env["SOGOC_RPC_URL"]))
+    created = [w3.eth.get_transaction_receipt(tx)["contractAddress"]
+               for tx in w3.eth.get_block(config["deployment_block"])["transactions"]]
+    assert config["contract_address"] in created
 
 
 def test_running_the_demo_again_reuses_everything(demo):

@@ -101,3 +101,15 @@ def test_a_cancellation_is_a_cancellation_on_both_sides_and_no_difference(ledger
         assert reconcile(s, ledger.reader, repair=True).changed_documents == []
         [revocation] = s.scalars(select(Revocation)).all()
         assert revocation.cancelled and revocation.document_id == only
+
+
+def test_reconcile_reads_events_from_the_given_block_on(ledger, sessions):
+    """``from_block`` is the contract's deployment (``Settings.deployment_block``): events are
+    read from there, so an anchor mined before it is not seen, and one mined after it is."""
+    submit(sessions, 1)
+    with sessions() as s:
+        [batch_id] = anchoring.seal_due(s, RULES, force=True)
+        ledger.anchor("THPT-A", Hash32(s.get(Batch, batch_id).root), 1, 1)
+        mined = ledger.w3.eth.block_number
+        assert kinds(reconcile(s, ledger.reader, from_block=mined)) == ["anchored_on_chain_not_in_db"]
+        assert kinds(reconcile(s, ledger.reader, from_block=mined + 1)) == []

@@ -114,6 +114,26 @@ def test_of_several_workers_one_follower_polls(tmp_path, engine):
     second.stop()
 
 
+def test_the_follower_starts_at_the_contracts_deployment_block_then_at_its_cursor(engine):
+    """A production chain may be millions of blocks older than the contract: the first poll reads
+    events from the deployment block, not from genesis; the next one from after its cursor."""
+
+    class Eth:
+        block_number, asked = 12_345, []
+
+        def get_logs(self, query):
+            self.asked.append((query["fromBlock"], query["toBlock"]))
+            return []
+
+    w3 = type("W3", (), {"eth": Eth()})()
+    follower = ChainFollower(w3, "0x" + "11" * 20, ReportStore(engine), lambda _id: None, from_block=12_000)
+    follower.poll_once()
+    assert w3.eth.asked == [(12_000, 12_345)]
+    w3.eth.block_number = 12_400
+    follower.poll_once()
+    assert w3.eth.asked[-1] == (12_346, 12_400)
+
+
 def test_a_verification_the_follower_has_overtaken_is_served_but_not_stored(engine):
     """Read at block 100; the follower has applied events up to 101 (perhaps this document's
     revocation, which it could not refresh: there was no row). Storing it would show a stale

@@ -66,6 +66,7 @@ class LocalVerificationService:
                  reader: ReportReader, head: Callable[[], int]) -> None:
         self.verifier, self.sessions, self.store, self.reader = verifier, sessions, store, reader
         self.head = head
+        self.reads_in_process = reader.in_process
 
     def lookup(self, document_id: str) -> PublishedReport | None:
         return self.reader.get(document_id)

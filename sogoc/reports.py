@@ -216,8 +216,9 @@ class ReportStore:
 class ReportReader:
     """The hot path: one stored report by primary key, plus the follower's cursor (cached for a second).
 
-    Used from the event loop of one worker process: a SQLite primary-key read of a few KB takes
-    tens of microseconds, less than handing it to a thread.
+    On SQLite it is read from the event loop of one worker process (a primary-key read of a few
+    KB takes tens of microseconds, less than handing it to a thread); over the network
+    (PostgreSQL) from the worker's thread pool (:attr:`in_process`, ``verifier.web._read``).
     """
 
     _SQL = ("SELECT body, checked_block, checked_at, private_withheld FROM verification_reports "
@@ -237,6 +238,11 @@ class ReportReader:
             lang: select(reports.c[f"page_{lang}"], reports.c.page_version, reports.c.checked_block,
                          reports.c.checked_at).where(reports.c.document_id == bindparam("id"))
             for lang in LANGUAGES}
+
+    @property
+    def in_process(self) -> bool:
+        """True on SQLite (a read is a file access in this process), False over the network."""
+        return self._sqlite_path is not None
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)

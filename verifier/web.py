@@ -13,7 +13,7 @@ import logging
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 from urllib.parse import quote
 
 from fastapi import APIRouter, FastAPI, Request
@@ -84,13 +84,19 @@ SCRIPTS = {"scan.js": HERE / "static" / "scan.js", "vendor/jsQR.js": HERE / "sta
 class VerificationService(Protocol):
     """What the pages need; the composition root provides it (the verifier plus its evidence)."""
 
+    #: True when :meth:`lookup` and :meth:`lookup_page` read a database in this process (SQLite:
+    #: tens of microseconds, less than handing the call to a thread), so they run on the event
+    #: loop. False for a database over the network (PostgreSQL): they run in the thread pool, and
+    #: a round trip never holds up the other requests of the worker.
+    reads_in_process: bool
+
     def lookup(self, document_id: str) -> PublishedReport | None:
-        """The stored report of a document: one cheap read, no PDF and no chain call (called on the
-        event loop). None when nothing is stored for this id (unknown, or not verified yet)."""
+        """The stored report of a document: one cheap read, no PDF and no chain call. None when
+        nothing is stored for this id (unknown, or not verified yet)."""
 
     def lookup_page(self, document_id: str, lang: str) -> StoredPage | None:
         """The stored landing page of a document in ``lang`` (rendered with its report), or None:
-        the page is then rendered from :meth:`lookup`'s report. Called on the event loop."""
+        the page is then rendered from :meth:`lookup`'s report."""
 
     def verify_document(self, document_id: str) -> PublishedReport | None:
         """Verify a registered document in full (and keep the result for :meth:`lookup`); None for
@@ -165,12 +171,19 @@ async def _find(service: VerificationService, document_id: str) -> PublishedRepo
     """The stored report (one primary-key read); on a miss, a full verification in a thread."""
     if not is_document_id(document_id):
         raise UNKNOWN
-    found = service.lookup(document_id)
+    found = await _read(service, service.lookup, document_id)
     if found is None:
         found = await run_in_threadpool(service.verify_document, document_id)
     if found is None:
         raise UNKNOWN
     return found
+
+
+async def _read(service: VerificationService, lookup: Callable[..., Any], *args: Any) -> Any:
+    """A stored report or page: read on the event loop or in a thread (``reads_in_process``)."""
+    if service.reads_in_process:
+        return lookup(*args)
+    return await run_in_threadpool(lookup, *args)
 
 
 def _checked_headers(found: PublishedReport) -> dict[str, str]:
@@ -271,7 +284,7 @@ class LandingPage:
     async def response(self, document_id: str, lang: str | None) -> Response:
         page_lang = i18n.language(lang)
         if is_document_id(document_id):
-            page = self.service.lookup_page(document_id, page_lang)
+            page = await _read(self.service, self.service.lookup_page, document_id, page_lang)
             if page is not None and page.version == pages.page_version():
                 return _landing(page.html, page.checked_at, page_lang)
         try:

@@ -225,3 +225,23 @@ def test_verifications_of_one_document_finishing_together_store_the_latest_witho
         w.join(30)
     assert errors == []
     assert reader.get(DOC).checked_block == 115
+
+
+def test_the_app_serves_a_stored_page_from_either_database(database_url, tmp_path):
+    """Through the whole app: SQLite is read on the event loop, PostgreSQL in the thread pool
+    (``reads_in_process``); the visitor gets the same stored page and report either way."""
+    from fastapi.testclient import TestClient
+
+    from core.config import Settings
+    from sogoc.app import create_app
+
+    settings = Settings.load(environ={}, data_dir=tmp_path, database_url=database_url,
+                             contract_address="0x" + "11" * 20)
+    with TestClient(create_app(settings)) as client:
+        engine = make_engine(database_url)
+        ReportStore(engine).put(DOC, report(), checked_block=12, checked_at=1_780_000_000)
+        assert ReportReader(engine).in_process == database_url.startswith("sqlite")
+        engine.dispose()
+        page = client.get(f"/v/{DOC}")
+        assert page.status_code == 200 and "Nguyễn Thị Ánh Tuyết" in page.text
+        assert client.get(f"/api/v1/verify/{DOC}").json()["status"] == "valid"

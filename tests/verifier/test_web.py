@@ -126,6 +126,8 @@ def unknown_report() -> Report:
 
 
 class FakeService:
+    reads_in_process = True
+
     def __init__(self, chain_down: bool = False) -> None:
         self.chain_down = chain_down
         self.asked: list[str] = []

@@ -3,8 +3,10 @@ time its chain state was checked; a miss falls back to one full verification."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timezone
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -26,6 +28,8 @@ def report(document_id: str) -> Report:
 
 
 class StoreService:
+    reads_in_process = True
+
     def __init__(self) -> None:
         self.stored = {STORED_ID: PublishedReport.of(report(STORED_ID), checked_at=int(CHECKED.timestamp()),
                                                      checked_block=4242)}
@@ -139,3 +143,38 @@ def test_stored_pages_stay_current_when_only_another_pages_text_changes(tmp_path
     verdict = next(line for line in source.splitlines() if line.lstrip().startswith('"verdict.'))
     (here / "i18n.py").write_text(source.replace(verdict, verdict.replace('": "', '": "Mới: ', 1)))
     assert pages.page_version.__wrapped__() != before
+
+
+
+class Recording(StoreService):
+    """Notes, for each read of the store, whether it ran on the event loop."""
+
+    def __init__(self, reads_in_process: bool) -> None:
+        super().__init__()
+        self.reads_in_process, self.on_loop = reads_in_process, []
+
+    def _note(self) -> None:
+        try:
+            asyncio.get_running_loop()
+            self.on_loop.append(True)
+        except RuntimeError:  # a worker thread: no loop runs there
+            self.on_loop.append(False)
+
+    def lookup(self, document_id):
+        self._note()
+        return super().lookup(document_id)
+
+    def lookup_page(self, document_id, lang):
+        self._note()
+        return super().lookup_page(document_id, lang)
+
+
+@pytest.mark.parametrize("in_process", [True, False], ids=["sqlite", "network"])
+def test_the_store_is_read_on_the_event_loop_only_when_it_is_in_process(in_process):
+    """SQLite: a read takes tens of microseconds, less than a thread hop. PostgreSQL: a round
+    trip on the loop would hold up every other request of the worker, so it runs in a thread."""
+    service = Recording(in_process)
+    c = client(service)
+    assert c.get(f"/v/{STORED_ID}").status_code == 200
+    assert c.get(f"/api/v1/verify/{STORED_ID}").status_code == 200
+    assert service.on_loop == [in_process, in_process]

@@ -7,13 +7,14 @@ paths (``verifier.reverse_paths``), its CPU goes to bookkeeping that repeats or 
 - **cross-reference look-ups**: ``XRefCache.get_last_change``, ``get_introducing_revision`` and
   ``get_historical_ref`` scan the file's revisions one by one for every call, raising and
   catching a ``KeyError`` in each revision that does not hold the object; a B-LT transcript
-  asks about 250 of them per verification (1,200 revision probes), mostly for the same few
-  dozen objects. Their answer depends only on the object number, the generation (and the
-  revision asked about) and on the cross-reference sections, which never change once the file
-  is read (``XRefCache`` is built from the finished sections and nothing in pyHanko writes to
+  asks about 300 of them per verification (1,200 revision probes), for about 100 objects.
+  Their answer depends only on the object number, the generation (and the revision asked
+  about) and on the cross-reference sections, which never change once the file is read (``XRefCache`` is built from the finished sections and nothing in pyHanko writes to
   them afterwards). So each answer is remembered per ``XRefCache`` (that is, per file read),
   including "not found" (the ``KeyError`` is raised again, with the caller's reference, as
-  pyHanko raises it);
+  pyHanko raises it). A revision whose section has no entry for the object number is skipped
+  without asking it: ``try_resolve`` raises there at once (sections with a hybrid part are
+  always asked);
 - **copies into a revision's view** (``HistoricalResolver._subsume_object``): pyHanko copies each
   object it reads through a revision, and for every number, name and string inside it also
   builds a ``Reference`` that it then drops. :func:`subsume_object` builds the same copy (the same
@@ -22,11 +23,13 @@ paths (``verifier.reverse_paths``), its CPU goes to bookkeeping that repeats or 
   classes the parser produces (dictionaries, arrays, streams with their encoded bytes, indirect
   references, numbers, names, strings, booleans, null) whose ``container_ref`` is a plain
   ``Reference``; anything else (an encrypted file's proxies, a subclass, an object without a
-  container, a key pyHanko's dictionary would refuse) goes to pyHanko's own copy from the start.
-  Building the copy changes nothing outside it, so starting again is safe.
+  container, a key pyHanko's dictionary would convert or refuse, nesting past :data:`MAX_DEPTH`)
+  goes to pyHanko's own copy from the start. Building the copy changes nothing outside it, so
+  starting again is safe. The containers of one object share one ``Reference`` value (frozen,
+  compared by value; pyHanko makes an equal one per container);
 - **the new objects a revision reaches** (``HistoricalResolver._collect_indirect_references``,
   for the orphan search): the same references, read in the same order through the same view,
-  without a call per number and name.
+  without a call per number and name (nesting past :data:`MAX_DEPTH`: pyHanko's recursion).
 
 ``install()`` puts these in place of pyHanko's code for the whole process (``verifier.pdf`` does
 it, as it does for ``pdf_speedups`` and ``reverse_paths``); ``uninstall()`` restores pyHanko's.

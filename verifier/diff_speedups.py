@@ -9,8 +9,9 @@ paths (``verifier.reverse_paths``), its CPU goes to bookkeeping that repeats or 
   catching a ``KeyError`` in each revision that does not hold the object; a B-LT transcript
   asks about 300 of them per verification (1,200 revision probes), for about 100 objects.
   Their answer depends only on the object number, the generation (and the revision asked
-  about) and on the cross-reference sections, which never change once the file is read (``XRefCache`` is built from the finished sections and nothing in pyHanko writes to
-  them afterwards). So each answer is remembered per ``XRefCache`` (that is, per file read),
+  about) and on the cross-reference sections, which never change once the file is read
+  (``XRefCache`` is built from the finished sections and nothing in pyHanko writes to them
+  afterwards). So each answer is remembered per ``XRefCache`` (that is, per file read),
   including "not found" (the ``KeyError`` is raised again, with the caller's reference, as
   pyHanko raises it). A revision whose section has no entry for the object number is skipped
   without asking it: ``try_resolve`` raises there at once (sections with a hybrid part are

@@ -38,18 +38,24 @@ from typing import Any, Callable
 
 from asn1crypto import cms, x509
 from pyhanko.sign import general
+from pyhanko.sign.general import SignedDataCerts
 from pyhanko.sign.validation import generic_cms
+from pyhanko.sign.validation import utils as validation_utils
 
 from verifier.pdf_speedups import _Memo
 
 _stock_partition_certs = general._partition_certs
 _stock_check_signing_certificate = generic_cms._check_signing_certificate
 _stock_name_hashable = x509.Name.hashable
+_stock_extract_certificate_info = generic_cms.extract_certificate_info
+_stock_ensure_digest_match = validation_utils._ensure_digest_match
 
 #: About 30 KB of parsed objects each; a school uses a handful (teacher, principal, CA, TSA).
 _certificates = _Memo(256)
 _hashables = _Memo(4096)
 _signing_certificate_ok = _Memo(1024)
+_partitions = _Memo(256)
+_digest_matches = _Memo(256)
 
 
 def _digest(*parts: bytes) -> bytes:
@@ -103,6 +109,51 @@ def partition_certs(certs, signer_info, *, _partition: Callable[..., Any] = _sto
     return _partition([shared_certificate(c) for c in certs], signer_info)
 
 
+def _is_shared(cert: x509.Certificate) -> bool:
+    return _certificates.get(hashlib.sha256(cert.dump()).digest()) is cert
+
+
+def extract_certificate_info(signed_data, *, _extract: Callable[..., Any] = _stock_extract_certificate_info):
+    """pyHanko's ``extract_certificate_info``, remembered per (certificate set DER, signer
+    identifier DER): which certificate is the signer's and which are the others is a pure
+    function of those bytes, the same for every document the same person signed (and for
+    every token of the same TSA).
+
+    Remembered only when every entry is an X.509 certificate (no attribute certificates) and
+    all are shared (:func:`shared_certificate`); any error (no single SignerInfo, no signer's
+    certificate, an unreadable set) is pyHanko's, raised by pyHanko's code on every call.
+    """
+    try:
+        certificates = signed_data["certificates"]
+        sid = general.extract_signer_info(signed_data)["sid"]
+        key = _digest(certificates.dump(), sid.dump()) if type(certificates) is cms.CertificateSet else None
+    except Exception:  # noqa: BLE001 - pyHanko's code below raises its own error
+        key = None
+    known = None if key is None else _partitions.get(key)
+    if known is None:
+        info = _extract(signed_data)
+        if key is not None and not info.attribute_certs and all(c.name == "certificate" for c in certificates) \
+                and all(_is_shared(c) for c in (info.signer_cert, *info.other_certs)):
+            _partitions.put(key, (info.signer_cert, tuple(info.other_certs)))
+        return info
+    signer, others = known
+    return SignedDataCerts(signer_cert=signer, other_certs=list(others), attribute_certs=[])
+
+
+def ensure_digest_match(signature_algo, message_digest_algo, *,
+                        _match: Callable[..., Any] = _stock_ensure_digest_match):
+    """pyHanko's check that the message digest algorithm is the one the signature algorithm
+    implies, remembered per (signature algorithm DER, digest algorithm DER); the answer is a
+    frozen ``AlgorithmUsageConstraint``."""
+    key = _digest(type(signature_algo).__qualname__.encode(), signature_algo.dump(),
+                  type(message_digest_algo).__qualname__.encode(), message_digest_algo.dump())
+    known = _digest_matches.get(key)
+    if known is None:
+        known = _match(signature_algo, message_digest_algo)
+        _digest_matches.put(key, known)
+    return known
+
+
 @property
 def name_hashable(self: x509.Name) -> str:
     """asn1crypto's ``Name.hashable``, remembered per SHA-256 of the name's DER (which reflects
@@ -138,19 +189,23 @@ def check_signing_certificate(cert, signed_attrs, *,
 
 def clear() -> None:
     """Forget everything remembered (tests)."""
-    for memo in (_certificates, _hashables, _signing_certificate_ok):
+    for memo in (_certificates, _hashables, _signing_certificate_ok, _partitions, _digest_matches):
         memo.clear()
 
 
 def install() -> None:
     """Put these functions in place of pyHanko's and asn1crypto's (idempotent)."""
     general._partition_certs = partition_certs
+    generic_cms.extract_certificate_info = extract_certificate_info
     generic_cms._check_signing_certificate = check_signing_certificate
+    validation_utils._ensure_digest_match = ensure_digest_match
     x509.Name.hashable = name_hashable
 
 
 def uninstall() -> None:
     """pyHanko's and asn1crypto's own code again (the equivalence tests compare both)."""
     general._partition_certs = _stock_partition_certs
+    generic_cms.extract_certificate_info = _stock_extract_certificate_info
     generic_cms._check_signing_certificate = _stock_check_signing_certificate
+    validation_utils._ensure_digest_match = _stock_ensure_digest_match
     x509.Name.hashable = _stock_name_hashable

@@ -212,16 +212,57 @@ def test_a_certificate_is_shared_by_its_whole_bytes_and_an_impostor_misses(dev_k
     assert theirs.public_key.dump() == cert.public_key.dump() != shared.public_key.dump()
 
 
-def test_the_signer_found_in_a_container_is_the_one_pyhanko_finds(signed_transcript, stock):
-    # the certificates pyHanko's extraction returns: the same bytes, in the same roles and order
-    def extracted(signature: EmbeddedPdfSignature) -> tuple:
-        info: SignedDataCerts = generic_cms.extract_certificate_info(signature.signed_data)
-        return info.signer_cert.dump(), [c.dump() for c in info.other_certs], info.attribute_certs
+def _extracted(signed_data) -> tuple:
+    try:
+        info: SignedDataCerts = generic_cms.extract_certificate_info(signed_data)
+    except Exception as e:  # noqa: BLE001 - the same error is the same answer
+        return type(e).__name__, str(e)
+    return info.signer_cert.dump(), [c.dump() for c in info.other_certs], info.attribute_certs
 
+
+def _containers(pdf: bytes) -> list:
+    """Every signature's and every time-stamp token's SignedData."""
+    out = []
+    for signature in _signatures(pdf):
+        out.append(signature.signed_data)
+        out += list(generic_cms.extract_tst_data_iter(signature.signer_info, signed=False))
+    return out
+
+
+def test_the_signer_found_in_a_container_is_the_one_pyhanko_finds(cases, stock):
+    # the certificates pyHanko's extraction returns: the same bytes, in the same roles and order,
+    # or the same error; read twice (the second time from the memo), genuine containers first
+    content = cms.ContentInfo.load(_signatures(cases["valid"][0])[0].pkcs7_content)
+    without_signer = content["content"]
+    others = [c for c in without_signer["certificates"]
+              if c.chosen.dump() != generic_cms.extract_certificate_info(without_signer).signer_cert.dump()]
+    without_signer["certificates"] = cms.CertificateSet(others)
+    without_signer = cms.ContentInfo.load(content.dump(force=True))["content"]
+    containers = [c for pdf, _ in cases.values() for c in _containers(pdf)] + [without_signer]
     cms_speedups.install()
-    ours = [extracted(s) for s in _signatures(signed_transcript.pdf)]
+    cms_speedups.clear()
+    ours = [_extracted(c) for c in containers + containers]
+    assert len(cms_speedups._partitions) >= 4  # teacher, principal, impostor teacher, TSA(s)
     cms_speedups.uninstall()
-    assert ours == [extracted(s) for s in _signatures(signed_transcript.pdf)]
+    expected = [_extracted(c) for c in containers]
+    assert ours == expected + expected
+    assert expected[-1][0] == "CMSExtractionError"
+    impostor_teacher = _extracted(_signatures(cases["impostor teacher"][0])[0].signed_data)
+    assert impostor_teacher[0] != expected[0][0]  # the impostor's own certificate, not the genuine one
+
+
+def test_digest_algorithm_checks_answer_as_pyhanko(stock):
+    from asn1crypto import algos
+
+    signature_algos = [algos.SignedDigestAlgorithm({"algorithm": name}) for name in
+                       ("sha256_rsa", "sha512_rsa", "rsassa_pkcs1v15", "sha256_ecdsa", "ed25519")]
+    digests = [algos.DigestAlgorithm({"algorithm": name}) for name in ("sha256", "sha384", "sha512")]
+    pairs = [(s, d) for s in signature_algos for d in digests]
+    cms_speedups.install()
+    ours = [cms_speedups.ensure_digest_match(s, d) for s, d in pairs + pairs]
+    expected = [cms_speedups._stock_ensure_digest_match(s, d) for s, d in pairs]
+    assert ours == expected + expected
+    assert {c.allowed for c in expected} == {True, False}
 
 
 def test_names_compare_as_asn1crypto_compares_them(dev_keys, impostor, stock):

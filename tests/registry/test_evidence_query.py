@@ -31,15 +31,15 @@ def book(database_url):
     school four levels below the Ministry."""
     book = RegisterBook(database_url)
     with book.sessions() as s:
-        for code, parent in (("THPT-A", "SGD-79"), ("PGD-760", "SGD-79"), ("THCS-B", "PGD-760")):
-            service.register_institution(s, code=code, name=f"Trường {code}", kind="issuer" if "T" in code[:2] else
-                                         "authority", parent_code=parent, chain_address="0x" + code.encode().hex()[:40].ljust(40, "0"))
+        for code, kind, parent in (("THPT-A", "issuer", "SGD-79"), ("PGD-760", "authority", "SGD-79"),
+                                   ("THCS-B", "issuer", "PGD-760")):
+            service.register_institution(s, code=code, name=f"Trường {code}", kind=kind, parent_code=parent,
+                                         chain_address="0x" + code.encode().hex().ljust(40, "0")[:40])
     ids: dict[str, str] = {}
     tuyet, bao, phat = book.issue(TUYET, BAO, PHAT)
-    ids["corrected"] = book.correct(tuyet, diploma("THPT 0123456", "0046/THPT-2026", "Nguyễn Thị Ánh Tuyết Hồng",
-                                                   "2008-03-14"), "Quyết định số 88/QĐ-SGDĐT")
-    ids["copy"] = book.copy(ids["corrected"], diploma("THPT 0123456", "0046/THPT-2026", "Nguyễn Thị Ánh Tuyết Hồng",
-                                                      "2008-03-14"), "15/BS-2026")
+    hong = diploma("THPT 0123456", "0046/THPT-2026", "Nguyễn Thị Ánh Tuyết Hồng", "2008-03-14")
+    ids["corrected"] = book.correct(tuyet, hong, "Quyết định số 88/QĐ-SGDĐT")
+    ids["copy"] = book.copy(ids["corrected"], hong, "15/BS-2026")
     book.revoke(bao, RevocationReason.FRAUD, "Quyết định số 90/QĐ-SGDĐT", cancel=True)
     book.revoke(phat, RevocationReason.ISSUER_ERROR, "Quyết định số 93/QĐ-SGDĐT")
     ids["reissued"] = book.reissue(phat, diploma("THPT 0123499", "0048/THPT-2026", "Hồ Tấn Phát", "2008-01-01"),

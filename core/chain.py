@@ -29,6 +29,7 @@ from web3 import Web3
 from web3.exceptions import Web3Exception
 from web3.middleware import ExtraDataToPOAMiddleware
 
+from core import abi_words
 from core.errors import ChainError, ConfigurationError
 from core.hashes import Hash32, keccak256
 
@@ -114,12 +115,14 @@ class _View:
     inputs: tuple[str, ...]
     outputs: tuple[str, ...]
     abi: dict[str, Any]
+    words: tuple[tuple[str, ...], bool] | None  # the results' word types (core.abi_words), if plain
 
     @classmethod
     def of(cls, abi: dict[str, Any]) -> "_View":
         inputs = tuple(_abi_type(p) for p in abi["inputs"])
         selector = bytes(keccak256(f"{abi['name']}({','.join(inputs)})".encode()))[:4]
-        return cls(abi["name"], selector, inputs, tuple(_abi_type(p) for p in abi["outputs"]), abi)
+        outputs = tuple(_abi_type(p) for p in abi["outputs"])
+        return cls(abi["name"], selector, inputs, outputs, abi, abi_words.flat_types(outputs))
 
 
 class JsonRpc:
@@ -271,13 +274,16 @@ class RegistryReader:
     def _request(self, fn: str, *args: Any) -> tuple[str, list[Any], str]:
         """The ``eth_call`` of view ``fn`` at the latest block, as (method, params, name)."""
         view = self._views[fn]
-        data = view.selector + abi_encode(view.inputs, args)
+        words = abi_words.encode(view.inputs, args)  # None: not a plain case, eth_abi's answer
+        data = view.selector + (words if words is not None else abi_encode(view.inputs, args))
         return "eth_call", [{"to": self.address, "data": "0x" + data.hex()}, "latest"], fn
 
     def _decode(self, fn: str, result: Any) -> tuple:
         try:
             raw = bytes.fromhex(result[2:] if isinstance(result, str) and result.startswith("0x") else "?")
-            return abi_decode(self._views[fn].outputs, raw)
+            view = self._views[fn]
+            fast = abi_words.decode(*view.words, raw) if view.words else None  # None: eth_abi decides
+            return fast if fast is not None else abi_decode(view.outputs, raw)
         except (ValueError, DecodingError) as e:  # no contract there (empty answer), or not this contract
             raise ChainError(f"the chain node at {self.rpc.url} gave an unreadable answer to {fn}: {e}") from e
 

@@ -197,15 +197,20 @@ class JsonRpc:
 
         Each reply holds what :meth:`request` would have returned or raised for that call alone:
         an error answer to one item is that item's ChainError, the others keep their results. No
-        answer at all (refused, timed out, an HTTP error) raises ChainError at once, naming the
-        first call. A node that answers the batch with anything but a list (it takes no batches,
-        or not that many) is asked each call on its own.
+        connection (refused, timed out) raises ChainError at once, naming the first call. A node
+        that answers the batch with an HTTP error or anything but a list (it takes no batches, or
+        not that many: Besu's ``--rpc-http-max-batch-size``) is asked each call on its own.
         """
-        if len(calls) == 1:
-            return [_reply(lambda: self.request(calls[0][0], calls[0][1], what=calls[0][2]))]
+        if len(calls) <= 1:
+            return [_reply(lambda c=c: self.request(c[0], c[1], what=c[2])) for c in calls]
         items = [{"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": params}
                  for method, params, _what in calls]
-        answer = self._exchange(items, calls[0][2] if calls else "a batch")
+        try:
+            answer = self._exchange(items, calls[0][2])
+        except ChainError as e:
+            if not isinstance(e.__cause__, ValueError):  # no answer at all
+                raise
+            answer = None  # an HTTP error or not JSON: perhaps no batches here
         if not isinstance(answer, list):
             return [_reply(lambda c=c: self.request(c[0], c[1], what=c[2])) for c in calls]
         by_id = {a.get("id"): a for a in answer if isinstance(a, dict)}

@@ -135,11 +135,23 @@ def test_a_node_that_takes_no_batches_is_asked_each_call_alone():
         node.close()
 
 
-def test_a_batch_without_an_answer_is_a_chain_error_naming_its_first_call():
+def test_a_batch_answered_with_an_http_error_is_asked_call_by_call():
     node = DroppingNode({"oops": True}, status=502)
     try:
-        with pytest.raises(ChainError) as e:
-            JsonRpc(node.url, timeout=5).batch(CALLS)
-        assert "did not answer head" in e.value.detail and "HTTP 502" in e.value.detail
+        answers = values(JsonRpc(node.url, timeout=5).batch(CALLS))
+        assert [w in a for w, a in zip(("did not answer head", "did not answer credentialStatus",
+                                            "did not answer chain"), answers)] == [True] * 3
+        assert all("HTTP 502" in a for a in answers)
+        assert len(node.requests) == 4  # the batch, then each call alone
     finally:
         node.close()
+
+
+def test_a_batch_to_a_node_that_does_not_answer_is_a_chain_error_naming_its_first_call():
+    server = socket.create_server(("127.0.0.1", 0))  # listens, never answers
+    try:
+        with pytest.raises(ChainError) as e:
+            JsonRpc(f"http://127.0.0.1:{server.getsockname()[1]}/", timeout=0.5).batch(CALLS)
+        assert "did not answer head" in e.value.detail
+    finally:
+        server.close()

@@ -17,9 +17,9 @@ import itertools
 import json
 import threading
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Sequence
 from urllib.parse import urlsplit
 
 from eth_abi import decode as abi_decode
@@ -29,6 +29,7 @@ from web3 import Web3
 from web3.exceptions import Web3Exception
 from web3.middleware import ExtraDataToPOAMiddleware
 
+from core import abi_words
 from core.errors import ChainError, ConfigurationError
 from core.hashes import Hash32, keccak256
 
@@ -74,9 +75,15 @@ def _snake(name: str) -> str:
     return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
 
 
+@lru_cache(maxsize=1024)
+def _checksummed(address: str) -> str:
+    """EIP-55 form of an address (a keccak each time; a school's few accounts come back on every upload)."""
+    return Web3.to_checksum_address(address)
+
+
 def _convert(value: Any, abi_type: str = "") -> Any:
     if abi_type == "address":
-        return Web3.to_checksum_address(value)  # as web3.py returned it
+        return _checksummed(value)  # as web3.py returned it
     return Hash32(value) if isinstance(value, bytes) and len(value) == 32 else value
 
 
@@ -108,12 +115,14 @@ class _View:
     inputs: tuple[str, ...]
     outputs: tuple[str, ...]
     abi: dict[str, Any]
+    words: tuple[tuple[str, ...], bool] | None  # the results' word types (core.abi_words), if plain
 
     @classmethod
     def of(cls, abi: dict[str, Any]) -> "_View":
         inputs = tuple(_abi_type(p) for p in abi["inputs"])
         selector = bytes(keccak256(f"{abi['name']}({','.join(inputs)})".encode()))[:4]
-        return cls(abi["name"], selector, inputs, tuple(_abi_type(p) for p in abi["outputs"]), abi)
+        outputs = tuple(_abi_type(p) for p in abi["outputs"])
+        return cls(abi["name"], selector, inputs, outputs, abi, abi_words.flat_types(outputs))
 
 
 class JsonRpc:
@@ -157,24 +166,87 @@ class JsonRpc:
                     raise
         raise AssertionError("unreachable")
 
+    def _exchange(self, payload: Any, what: str) -> Any:
+        """The node's parsed answer to ``payload``; ChainError on no answer, an HTTP error or not JSON."""
+        try:
+            status, raw = self._post(json.dumps(payload).encode())
+            if status != 200:
+                raise ValueError(f"HTTP {status}")
+            return json.loads(raw)
+        except (http.client.HTTPException, OSError, ValueError) as e:  # refused, timed out, not JSON
+            raise ChainError(f"the chain node at {self.url} did not answer {what}: {e}") from e
+
+    def _result(self, answer: Any, what: str) -> Any:
+        if not isinstance(answer, dict) or "error" in answer or "result" not in answer:
+            error = answer.get("error") if isinstance(answer, dict) else answer
+            raise ChainError(f"the chain node at {self.url} refused {what}: {error}")
+        return answer["result"]
+
     def request(self, method: str, params: list[Any], *, what: str | None = None) -> Any:
         """The ``result`` of ``method``; raises ChainError on no answer, an HTTP error or an error answer.
 
         ``what`` names the request in error messages (default: the method).
         """
         what = what or method
-        body = json.dumps({"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": params}).encode()
+        answer = self._exchange({"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": params}, what)
+        return self._result(answer, what)
+
+    def batch(self, calls: Sequence[tuple[str, list[Any], str]]) -> list[Reply]:
+        """Several requests ``(method, params, what)`` in one HTTP round trip (a JSON-RPC batch:
+        anvil, Besu and geth take them); one :class:`Reply` per call, in order.
+
+        Each reply holds what :meth:`request` would have returned or raised for that call alone:
+        an error answer to one item is that item's ChainError, the others keep their results. No
+        connection (refused, timed out) raises ChainError at once, naming the first call. A node
+        that answers the batch with an HTTP error or anything but a list (it takes no batches, or
+        not that many: Besu's ``--rpc-http-max-batch-size``) is asked each call on its own.
+        """
+        if len(calls) <= 1:
+            return [_reply(lambda c=c: self.request(c[0], c[1], what=c[2])) for c in calls]
+        items = [{"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": params}
+                 for method, params, _what in calls]
         try:
-            status, raw = self._post(body)
-            if status != 200:
-                raise ValueError(f"HTTP {status}")
-            answer = json.loads(raw)
-        except (http.client.HTTPException, OSError, ValueError) as e:  # refused, timed out, not JSON
-            raise ChainError(f"the chain node at {self.url} did not answer {what}: {e}") from e
-        if not isinstance(answer, dict) or "error" in answer or "result" not in answer:
-            error = answer.get("error") if isinstance(answer, dict) else answer
-            raise ChainError(f"the chain node at {self.url} refused {what}: {error}")
-        return answer["result"]
+            answer = self._exchange(items, calls[0][2])
+        except ChainError as e:
+            if not isinstance(e.__cause__, ValueError):  # no answer at all
+                raise
+            answer = None  # an HTTP error or not JSON: perhaps no batches here
+        if not isinstance(answer, list):
+            return [_reply(lambda c=c: self.request(c[0], c[1], what=c[2])) for c in calls]
+        by_id = {a.get("id"): a for a in answer if isinstance(a, dict)}
+        missing = {"message": "no answer to this request in the batch"}
+        return [_reply(lambda i=i, c=c: self._result(by_id.get(i["id"], {"error": missing}), c[2]))
+                for i, c in zip(items, calls)]
+
+
+class Reply:
+    """One call's answer in a batch: its value, or the error the call alone would have raised
+    (raised by :meth:`value`, so that a caller that never needs the answer never sees it)."""
+
+    __slots__ = ("_value", "_error")
+
+    def __init__(self, value: Any = None, error: Exception | None = None) -> None:
+        self._value, self._error = value, error
+
+    @property
+    def ok(self) -> bool:
+        return self._error is None
+
+    def value(self) -> Any:
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+    def then(self, decode: Callable[[Any], Any]) -> "Reply":
+        """The reply with ``decode`` applied to its value (an error stays, or is ``decode``'s)."""
+        return _reply(lambda: decode(self._value)) if self.ok else self
+
+
+def _reply(compute: Callable[[], Any]) -> Reply:
+    try:
+        return Reply(compute())
+    except Exception as e:  # noqa: BLE001 - kept for Reply.value(), raised there unchanged
+        return Reply(error=e)
 
 
 class RegistryReader:
@@ -195,31 +267,65 @@ class RegistryReader:
         self.rpc = JsonRpc(w3.provider.endpoint_uri, timeout=_timeout_of(w3))
         self._views = {i["name"]: _View.of(i) for i in artifact()["abi"]
                        if i.get("type") == "function" and i.get("stateMutability") in ("view", "pure")}
+        #: (field name in snake case, ABI type) of each view returning one struct
+        self._fields = {name: [(_snake(o["name"]), o["type"]) for o in view.abi["outputs"][0]["components"]]
+                        for name, view in self._views.items()
+                        if len(view.abi["outputs"]) == 1 and "components" in view.abi["outputs"][0]}
 
     @classmethod
     def from_settings(cls, settings: Any) -> "RegistryReader":
         return cls(connect(settings.rpc_url, poa=settings.poa), settings.contract_address)
 
-    def _call(self, fn: str, *args: Any) -> tuple:
-        """``eth_call`` of view ``fn`` at the latest block, decoded to a tuple of its results."""
+    def _request(self, fn: str, *args: Any) -> tuple[str, list[Any], str]:
+        """The ``eth_call`` of view ``fn`` at the latest block, as (method, params, name)."""
         view = self._views[fn]
-        data = view.selector + abi_encode(view.inputs, args)
-        result = self.rpc.request("eth_call", [{"to": self.address, "data": "0x" + data.hex()}, "latest"], what=fn)
+        words = abi_words.encode(view.inputs, args)  # None: not a plain case, eth_abi's answer
+        data = view.selector + (words if words is not None else abi_encode(view.inputs, args))
+        return "eth_call", [{"to": self.address, "data": "0x" + data.hex()}, "latest"], fn
+
+    def _decode(self, fn: str, result: Any) -> tuple:
         try:
             raw = bytes.fromhex(result[2:] if isinstance(result, str) and result.startswith("0x") else "?")
-            return abi_decode(view.outputs, raw)
+            view = self._views[fn]
+            fast = abi_words.decode(*view.words, raw) if view.words else None  # None: eth_abi decides
+            return fast if fast is not None else abi_decode(view.outputs, raw)
         except (ValueError, DecodingError) as e:  # no contract there (empty answer), or not this contract
             raise ChainError(f"the chain node at {self.rpc.url} gave an unreadable answer to {fn}: {e}") from e
 
+    def _call(self, fn: str, *args: Any) -> tuple:
+        """``eth_call`` of view ``fn`` at the latest block, decoded to a tuple of its results."""
+        method, params, what = self._request(fn, *args)
+        return self._decode(fn, self.rpc.request(method, params, what=what))
+
     def _struct(self, fn: str, result: tuple, cls: type) -> Any:
-        outputs = self._views[fn].abi["outputs"][0]["components"]
-        return cls(**{_snake(o["name"]): _convert(v, o["type"]) for o, v in zip(outputs, result[0])})
+        fields = self._fields[fn]
+        return cls(**{name: _convert(v, abi_type) for (name, abi_type), v in zip(fields, result[0])})
 
     def credential_status(self, root: Hash32, leaf: Hash32) -> LeafStatus:
         return self._struct("credentialStatus", self._call("credentialStatus", bytes(root), bytes(leaf)), LeafStatus)
 
     def is_certificate_valid(self, issuer_id: Hash32, fingerprint: Hash32, at: int) -> bool:
         return bool(self._call("isCertificateValid", bytes(issuer_id), bytes(fingerprint), at)[0])
+
+    def status_with_certificates(self, root: Hash32, leaf: Hash32,
+                                 certificates: Sequence[tuple[Hash32, Hash32, int]]) -> tuple[LeafStatus, list[Reply]]:
+        """:meth:`credential_status` and :meth:`is_certificate_valid` of each ``(issuer_id,
+        fingerprint, at)``, in one round trip to the node (:meth:`JsonRpc.batch`).
+
+        The status is returned (or its error raised) as :meth:`credential_status` would; each
+        certificate's answer is a :class:`Reply` whose ``value()`` gives or raises what
+        :meth:`is_certificate_valid` would, so a caller that turns out not to need an answer
+        (the leaf is not anchored) never sees that call's error.
+        """
+        requests = [_reply(lambda: self._request("credentialStatus", bytes(root), bytes(leaf)))]
+        requests += [_reply(lambda c=c: self._request("isCertificateValid", bytes(c[0]), bytes(c[1]), c[2]))
+                     for c in certificates]  # an argument the ABI refuses is that call's error
+        sent = [r.value() for r in requests[1:] if r.ok]
+        replies = iter(self.rpc.batch([requests[0].value(), *sent]))
+        status = next(replies).value()
+        answers = [next(replies) if r.ok else r for r in requests[1:]]
+        return (self._struct("credentialStatus", self._decode("credentialStatus", status), LeafStatus),
+                [a.then(lambda result: bool(self._decode("isCertificateValid", result)[0])) for a in answers])
 
     def has_code(self) -> bool:
         try:

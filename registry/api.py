@@ -370,7 +370,10 @@ def create_router(sessions: Sessions, chain: service.ChainInfo, *, issuers: inta
     def evidence(document_id: str, s: Session = Depends(session)) -> dict[str, Any]:
         if not is_document_id(document_id):
             raise UnknownDocument("no document with this id")
-        return register.document_evidence(service.document(s, document_id), chain)
+        found = register.evidence_by_id(s, document_id, chain)
+        if found is None:
+            raise UnknownDocument("no document with this id")
+        return found
 
     return router
 

@@ -373,3 +373,15 @@ def document_evidence(doc: Document, chain: service.ChainInfo) -> dict[str, Any]
     session = object_session(doc)
     history = lineage(session, doc.id) if session is not None else None
     return {**service.evidence(doc, chain), "history": history or []}
+
+
+def evidence_by_id(session: Session, document_id: str, chain: service.ChainInfo) -> dict[str, Any] | None:
+    """:func:`document_evidence` of ``document_id`` (None if unknown), read with one query
+    (:func:`registry.service.evidence_by_id`); the history's queries only for a document in a
+    master register. What the verifier reads on every upload and the evidence API answers."""
+    found = service.evidence_by_id(session, document_id, chain)
+    if found is None:
+        return None
+    evidence, in_register = found
+    history = lineage(session, document_id) if in_register else None
+    return {**evidence, "history": history or []}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, exists, select
 from sqlalchemy.orm import Session, object_session
 
 from core.canonical import canonical_json
@@ -24,7 +24,7 @@ from registry.audit import Acting
 from registry.errors import AlreadyRevoked, AlreadySuperseded, NotAnchoredYet, NotYourDocument, PayloadTooLarge, UnknownInstitution
 from registry.ledger import Ledger
 from registry.permissions import may_act_on_documents_of
-from registry.models import Document, Institution, RegisterAct, RegisterEntry, Revocation
+from registry.models import Batch, Document, Institution, RegisterAct, RegisterEntry, Revocation
 
 
 def register_institution(session: Session, *, code: str, name: str, kind: str,
@@ -159,32 +159,41 @@ def evidence(doc: Document, chain: ChainInfo) -> dict[str, Any]:
     """What a verifier needs to check one document against the chain by itself.
 
     Nothing here needs to be trusted: the proof leads to a root that the verifier reads from
-    the chain, and the leaf is recomputed from the file.
+    the chain, and the leaf is recomputed from the file. (:func:`evidence_by_id` reads the same
+    answer with one query, for the verifier's every upload.)
     """
-    batch = doc.batch
-    revocation = doc.revocation
-    anchored = batch is not None and batch.state == "anchored"
+    batch, revocation = doc.batch, doc.revocation
+    return _evidence(doc.id, doc.state, doc.issuer_code, doc.data_hash, doc.pdf_sha256, doc.leaf, doc.proof,
+                     batch if batch is not None and batch.state == "anchored" else None,
+                     revocation, _accreditation_names(doc), chain)
+
+
+def _evidence(document_id: str, state: str, issuer: str, data_hash: bytes, pdf_sha256: bytes, leaf: bytes,
+              proof: bytes | None, anchored: Any, revocation: Any, institutions: list[dict[str, str]],
+              chain: ChainInfo) -> dict[str, Any]:
+    """The evidence from a document's columns, its batch if anchored and its revocation (ORM
+    objects or rows with the models' column names: :func:`evidence` and :func:`evidence_by_id`)."""
     return {
-        "document_id": doc.id,
-        "state": doc.state,
-        "issuer": doc.issuer_code,
-        "data_hash": Hash32(doc.data_hash).hex0x,
-        "pdf_sha256": Hash32(doc.pdf_sha256).hex0x,
-        "leaf": Hash32(doc.leaf).hex0x,
+        "document_id": document_id,
+        "state": state,
+        "issuer": issuer,
+        "data_hash": Hash32(data_hash).hex0x,
+        "pdf_sha256": Hash32(pdf_sha256).hex0x,
+        "leaf": Hash32(leaf).hex0x,
         # root and proof only once anchored: a sealed root is nobody's business before it is on chain
-        "proof": [p.hex0x for p in proof_of(doc)] if anchored else [],
-        "root": Hash32(batch.root).hex0x if anchored else None,
-        "anchor": None if not anchored else {
+        "proof": [p.hex0x for p in unpack_proof(proof or b"")] if anchored is not None else [],
+        "root": Hash32(anchored.root).hex0x if anchored is not None else None,
+        "anchor": None if anchored is None else {
             "chain_id": chain.chain_id,
             "contract": chain.contract_address,
-            "tx_hash": Hash32(batch.tx_hash).hex0x if batch.tx_hash else None,
-            "block_number": batch.block_number,
-            "block_time": batch.block_time,
-            "leaf_count": batch.leaf_count,
+            "tx_hash": Hash32(anchored.tx_hash).hex0x if anchored.tx_hash else None,
+            "block_number": anchored.block_number,
+            "block_time": anchored.block_time,
+            "leaf_count": anchored.leaf_count,
         },
         # names for the accreditation chain shown by verifiers; each is matched there to the
         # on-chain id by the hash of its code, so a wrong name cannot attach to another institution
-        "institutions": _accreditation_names(doc),
+        "institutions": institutions,
         "revocation": None if revocation is None else {
             "reason": revocation.reason,
             "decision": revocation.decision,
@@ -195,3 +204,47 @@ def evidence(doc: Document, chain: ChainInfo) -> dict[str, Any]:
     }
 
 
+# -- the same evidence in one query (the verifier reads it on every upload)
+
+_DOC, _BATCH, _REVOCATION = Document.__table__, Batch.__table__, Revocation.__table__
+#: The issuer and its parents: :func:`_accreditation_names` follows at most four levels.
+_LEVELS = tuple(Institution.__table__.alias(f"level{i}") for i in range(4))
+_REGISTER = RegisterEntry.__table__
+
+
+def _evidence_query() -> Select:
+    d, b, r = _DOC, _BATCH, _REVOCATION
+    columns = [d.c.id, d.c.state, d.c.issuer_code, d.c.data_hash, d.c.pdf_sha256, d.c.leaf, d.c.proof,
+               b.c.state.label("batch_state"), b.c.root, b.c.tx_hash, b.c.block_number, b.c.block_time,
+               b.c.leaf_count, r.c.id.label("revocation_id"), r.c.reason, r.c.decision, r.c.decision_hash,
+               r.c.revoked_by, r.c.cancelled]
+    joined = d.outerjoin(b, b.c.id == d.c.batch_id).outerjoin(r, r.c.document_id == d.c.id)
+    previous = d.c.issuer_code
+    for i, level in enumerate(_LEVELS):
+        columns += [level.c.code.label(f"code{i}"), level.c.name.label(f"name{i}"), level.c.kind.label(f"kind{i}")]
+        joined = joined.outerjoin(level, level.c.code == previous)
+        previous = level.c.parent_code
+    in_register = exists().where(_REGISTER.c.document_id == d.c.id).label("in_register")
+    return select(*columns, in_register).select_from(joined).where(d.c.id == bindparam("document_id"))
+
+
+_EVIDENCE_QUERY = _evidence_query()
+
+
+def evidence_by_id(session: Session, document_id: str, chain: ChainInfo) -> tuple[dict[str, Any], bool] | None:
+    """:func:`evidence` of the document ``document_id`` read with one query (documents joined to
+    their batch, revocation and the issuer's institutions), without loading ORM objects; and
+    whether the document has a master-register entry (whose history the caller then reads).
+    None for an unknown id. The same answer as :func:`evidence` (tests/registry/test_evidence_query.py)."""
+    row = session.connection().execute(_EVIDENCE_QUERY, {"document_id": document_id}).first()
+    if row is None:
+        return None
+    columns, institutions = row._mapping, []
+    for i in range(len(_LEVELS)):  # the issuer, then its parents, up to the first missing one
+        if columns[f"code{i}"] is None:
+            break
+        institutions.append({"code": columns[f"code{i}"], "name": columns[f"name{i}"], "kind": columns[f"kind{i}"]})
+    anchored = row if row.batch_state == "anchored" else None
+    revocation = row if row.revocation_id is not None else None
+    return _evidence(row.id, row.state, row.issuer_code, row.data_hash, row.pdf_sha256, row.leaf, row.proof,
+                     anchored, revocation, institutions, chain), bool(row.in_register)

@@ -55,8 +55,8 @@ class RegistryEvidenceSource:
 
     def evidence(self, document_id: str) -> Evidence | None:
         with self.sessions() as s:
-            doc = s.get(Document, document_id)
-            return None if doc is None else Evidence.from_json(register.document_evidence(doc, self.chain))
+            found = register.evidence_by_id(s, document_id, self.chain)  # one query, no ORM objects
+        return None if found is None else Evidence.from_json(found)
 
 
 class LocalVerificationService:

@@ -8,7 +8,7 @@ show this same report.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -48,10 +48,12 @@ class Check:
                    details=d.get("details") or {})
 
     def to_json(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["status"], d["code"] = self.status.value, self.code.value
-        d.pop("verdict")
-        return d
+        """The check as the report's JSON shows it (the verdict a failed check forces is the report's).
+
+        Its ``details`` are shared, not copied, as the report shares its other parts: an upload's
+        answer is serialised at once (``dataclasses.asdict`` deep-copied them on every upload)."""
+        return {"name": self.name, "status": self.status.value, "code": self.code.value, "message": self.message,
+                "details": self.details}
 
 
 def verdict_of(checks: list[Check]) -> Verdict:

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from typing import Any, Protocol, Sequence
 
 from core.canonical import canonical_json
-from core.chain import InstitutionRecord, LeafStatus
+from core.chain import InstitutionRecord, LeafStatus, Reply
 from core.credential import Credential
 from core.errors import InvalidInput
 from core.hashes import Hash32, institution_id, sha256
@@ -35,6 +35,11 @@ class ChainView(Protocol):
     def credential_status(self, root: Hash32, leaf: Hash32) -> LeafStatus: ...
 
     def is_certificate_valid(self, issuer_id: Hash32, fingerprint: Hash32, at: int) -> bool: ...
+
+    def status_with_certificates(self, root: Hash32, leaf: Hash32, certificates: Sequence[tuple[Hash32, Hash32, int]]
+                                 ) -> tuple[LeafStatus, list[Reply]]:
+        """``credential_status`` and each ``is_certificate_valid(issuer, fingerprint, at)`` in one
+        round trip; each certificate's answer given or raised by ``Reply.value()``."""
 
     def institution(self, institution_id: Hash32) -> InstitutionRecord: ...
 
@@ -143,7 +148,11 @@ class Verifier:
             return [Check("anchor", FAILED, CheckCode.PROOF_MISMATCH,
                           "This file's hash is not in the anchored batch: the file is not the one that was issued.",
                           Verdict.NOT_ANCHORED, {"leaf": leaf.hex0x}), _skipped("status")]
-        status = self.chain.credential_status(root, leaf)
+        # the signers' registrations are asked with the status, in one round trip to the node,
+        # for the issuer the document names: the only one whose answers are used (checked below)
+        issuer = institution_id(credential.issuer)
+        asked = [(issuer, s.signer_cert_sha256, at) for s in signatures if (at := _timestamp_of(s)) is not None]
+        status, replies = self.chain.status_with_certificates(root, leaf, asked)
         if not status.anchored:
             return [Check("anchor", FAILED, CheckCode.ROOT_NOT_ON_CHAIN,
                           "The batch root is not recorded on the chain.", Verdict.NOT_ANCHORED,
@@ -165,7 +174,7 @@ class Verifier:
         checks = [Check("anchor", PASSED, CheckCode.ANCHORED,
                         f"Anchored on chain in block {status.anchored_block} by {credential.issuer}.",
                         details={"root": root.hex0x, "block_number": status.anchored_block})]
-        checks += self._registered_signers(status, signatures)
+        checks += self._registered_signers(status, signatures, dict(zip(asked, replies)))
         checks.append(self._status(status, evidence.revocation, out))
         if evidence.history:
             out["history"] = self._history(credential, leaf, evidence.history, out)
@@ -211,23 +220,28 @@ class Verifier:
         authority = str(school["authority"]) if school.get("authority") else None
         return self.accreditation.chain_of(status.issuer_id, status.anchored_at, names, ministry, authority)
 
-    def _registered_signers(self, status: LeafStatus, signatures: list[SignatureReport]) -> list[Check]:
+    def _registered_signers(self, status: LeafStatus, signatures: list[SignatureReport],
+                            answers: dict[tuple[Hash32, Hash32, int], Reply]) -> list[Check]:
         """Each signing certificate must be registered on chain for the issuer when it signed.
 
         "When" is the trusted time-stamp, never the time the signer claims (a former principal
         could backdate into an expired window); without a time-stamp, the anchoring time, which
-        the chain proves the signed file already existed at.
+        the chain proves the signed file already existed at. ``answers`` are the registrations
+        already read with the status (the time-stamped signers'); the others are asked here.
         """
         checks = []
         for s in signatures:
             if not (s.intact and s.trusted):
                 continue
-            at = int(s.signing_time.timestamp()) if s.timestamped and s.signing_time else status.anchored_at
+            at = _timestamp_of(s)
+            at = status.anchored_at if at is None else at
+            asked = answers.get((status.issuer_id, s.signer_cert_sha256, at))
             if at > status.anchored_at + CLOCK_SKEW_SECONDS:
                 checks.append(Check("signer_registered", FAILED, CheckCode.SIGNED_AFTER_ANCHORING,
                                     f"{s.signer_name} signed after the document was anchored.", Verdict.TAMPERED,
                                     {"signer": s.signer_name, "signing_time": _iso(at)}))
-            elif self.chain.is_certificate_valid(status.issuer_id, s.signer_cert_sha256, at):
+            elif (asked.value() if asked is not None
+                  else self.chain.is_certificate_valid(status.issuer_id, s.signer_cert_sha256, at)):
                 checks.append(Check("signer_registered", PASSED, CheckCode.SIGNATURE_VALID,
                                     f"The certificate of {s.signer_name} is registered for the issuer on chain.",
                                     details={"signer": s.signer_name}))
@@ -283,6 +297,13 @@ def _state_of(status: LeafStatus | None, issuer: Hash32) -> str:
     if status.revoked:
         return "cancelled" if status.cancelled else "revoked"
     return "superseded" if any(status.superseded_by) else "in_force"
+
+
+def _timestamp_of(s: SignatureReport) -> int | None:
+    """The trusted time-stamp's time of an intact, trusted signature; None for any other."""
+    if s.intact and s.trusted and s.timestamped and s.signing_time:
+        return int(s.signing_time.timestamp())
+    return None
 
 
 def _skipped(name: str) -> Check:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Protocol
 from urllib.parse import quote
 
+import orjson
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -420,7 +421,8 @@ def create_router(service: VerificationService, *, max_upload: int = MAX_UPLOAD,
             report = await _verify_upload(service, pdf)
         except SogocError as e:
             return _error_json(e)
-        return JSONResponse(report.to_json(), headers=NO_STORE)
+        # the same serialiser as the stored reports the by-id route serves (PublishedReport)
+        return Response(orjson.dumps(report.to_json()), media_type="application/json", headers=NO_STORE)
 
     @router.get("/static/site.css", include_in_schema=False)
     def stylesheet() -> Response:

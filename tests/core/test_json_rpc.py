@@ -14,8 +14,9 @@ class DroppingNode:
     """Answers one JSON-RPC request per connection, claims keep-alive, then hangs up anyway
     (as a node or proxy does with idle connections)."""
 
-    def __init__(self, answer: dict | None = None, status: int = 200) -> None:
+    def __init__(self, answer: dict | None = None, status: int = 200, answer_batch=None) -> None:
         self.answer, self.status, self.connections = answer, status, 0
+        self.answer_batch, self.requests = answer_batch, []
         self.server = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self.server.getsockname()[1]}/rpc"
         threading.Thread(target=self._serve, daemon=True).start()
@@ -37,7 +38,11 @@ class DroppingNode:
                 while len(body) < length:
                     body += conn.recv(65536)
                 request = json.loads(body)
-                answer = self.answer or {"jsonrpc": "2.0", "id": request["id"], "result": request["method"]}
+                self.requests.append(request)
+                if self.answer_batch is not None and isinstance(request, list):
+                    answer = self.answer_batch(request)
+                else:
+                    answer = self.answer or {"jsonrpc": "2.0", "id": request["id"], "result": request["method"]}
                 payload = json.dumps(answer).encode()
                 conn.sendall(b"HTTP/1.1 %d X\r\nContent-Type: application/json\r\nConnection: keep-alive\r\n"
                              b"Content-Length: %d\r\n\r\n%s" % (self.status, len(payload), payload))
@@ -79,3 +84,74 @@ def test_an_http_error_is_a_chain_error():
 def test_only_http_urls_are_accepted():
     with pytest.raises(ConfigurationError):
         JsonRpc("ws://127.0.0.1:8546")
+
+
+CALLS = [("eth_blockNumber", [], "head"), ("eth_call", [1], "credentialStatus"), ("eth_chainId", [], "chain")]
+
+
+def values(replies):
+    out = []
+    for reply in replies:
+        try:
+            out.append(reply.value())
+        except ChainError as e:
+            out.append(e.detail)
+    return out
+
+
+def test_batch_answers_are_matched_by_id_whatever_their_order():
+    node = DroppingNode(answer_batch=lambda items: [{"jsonrpc": "2.0", "id": i["id"], "result": i["method"]}
+                                                    for i in reversed(items)])
+    try:
+        assert values(JsonRpc(node.url, timeout=5).batch(CALLS)) == ["eth_blockNumber", "eth_call", "eth_chainId"]
+        assert node.connections == 1 and isinstance(node.requests[0], list)
+    finally:
+        node.close()
+
+
+def test_an_item_answered_with_an_error_or_not_at_all_is_that_items_chain_error():
+    def answer(items):
+        first, second, _third = items  # the third gets no answer
+        return [{"jsonrpc": "2.0", "id": second["id"], "error": {"code": 3, "message": "execution reverted"}},
+                {"jsonrpc": "2.0", "id": first["id"], "result": "0x1"}]
+    node = DroppingNode(answer_batch=answer)
+    try:
+        head, status, chain = values(JsonRpc(node.url, timeout=5).batch(CALLS))
+        assert head == "0x1"
+        assert "refused credentialStatus" in status and "execution reverted" in status
+        assert "refused chain" in chain and "no answer" in chain
+    finally:
+        node.close()
+
+
+def test_a_node_that_takes_no_batches_is_asked_each_call_alone():
+    """A node or proxy answering a batch with one error object (Besu past --rpc-http-max-batch-size)."""
+    node = DroppingNode(answer_batch=lambda items: {"jsonrpc": "2.0", "id": None,
+                                                     "error": {"code": -32005, "message": "too many requests"}})
+    try:
+        assert values(JsonRpc(node.url, timeout=5).batch(CALLS)) == ["eth_blockNumber", "eth_call", "eth_chainId"]
+        assert [type(r).__name__ for r in node.requests] == ["list", "dict", "dict", "dict"]
+    finally:
+        node.close()
+
+
+def test_a_batch_answered_with_an_http_error_is_asked_call_by_call():
+    node = DroppingNode({"oops": True}, status=502)
+    try:
+        answers = values(JsonRpc(node.url, timeout=5).batch(CALLS))
+        assert [w in a for w, a in zip(("did not answer head", "did not answer credentialStatus",
+                                            "did not answer chain"), answers)] == [True] * 3
+        assert all("HTTP 502" in a for a in answers)
+        assert len(node.requests) == 4  # the batch, then each call alone
+    finally:
+        node.close()
+
+
+def test_a_batch_to_a_node_that_does_not_answer_is_a_chain_error_naming_its_first_call():
+    server = socket.create_server(("127.0.0.1", 0))  # listens, never answers
+    try:
+        with pytest.raises(ChainError) as e:
+            JsonRpc(f"http://127.0.0.1:{server.getsockname()[1]}/", timeout=0.5).batch(CALLS)
+        assert "did not answer head" in e.value.detail
+    finally:
+        server.close()

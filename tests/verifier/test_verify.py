@@ -13,6 +13,7 @@ from reportlab.pdfgen.canvas import Canvas
 from core.canonical import canonical_json
 from core.chain import InstitutionRecord, LeafStatus
 from core.credential import Credential
+from core.errors import ChainError
 from core.hashes import ZERO, Hash32, institution_id, keccak256, sha256
 from core.merkle import MerkleTree
 from core.status import CheckCode, Verdict
@@ -31,6 +32,11 @@ class FakeChain:
         self.asked_at.append(at)
         return self.registered
 
+    def status_with_certificates(self, root, leaf, certificates):
+        """As core.chain.RegistryReader's: each registration is asked only when its answer is used."""
+        return self.credential_status(root, leaf), [Later(lambda c=c: self.is_certificate_valid(*c))
+                                                    for c in certificates]
+
     def institution(self, institution_id):
         authority = institution_id == self.status.authority_id
         return InstitutionRecord(1 if authority else 2, "0x" + ("22" if authority else "11") * 20,
@@ -39,6 +45,11 @@ class FakeChain:
 
     def ministry_account(self):
         return "0x" + "33" * 20
+
+
+class Later:
+    def __init__(self, ask):
+        self.value = ask
 
 
 class FakeEvidence:
@@ -101,6 +112,26 @@ def test_a_signature_timestamped_after_the_anchor_is_tampered(case, dev_pki, sig
     report = verify(signed.pdf, FakeChain(anchored(signed.credential.issuer, before)), evidence, dev_pki)
     assert report.status is Verdict.TAMPERED
     assert CheckCode.SIGNED_AFTER_ANCHORING in {c.code for c in report.checks}
+
+
+class RefusingRegistrations(FakeChain):
+    """A node that answers the status but refuses the registrations read in the same batch."""
+
+    def is_certificate_valid(self, issuer_id, fingerprint, at):
+        self.asked_at.append(at)
+        raise ChainError("the chain node refused isCertificateValid: execution reverted")
+
+
+def test_a_refused_registration_read_fails_the_verification_only_when_its_answer_is_needed(case, dev_pki,
+                                                                                             signing_time):
+    signed, evidence, at = case
+    with pytest.raises(ChainError):  # anchored: the answer is needed, the error surfaces (a 503), as before
+        verify(signed.pdf, RefusingRegistrations(anchored(signed.credential.issuer, at)), evidence, dev_pki)
+    for status in (anchored(signed.credential.issuer, at, anchored=False), anchored("THPT-79-LHP", at),
+                   anchored(signed.credential.issuer, int((signing_time - timedelta(days=1)).timestamp()))):
+        chain = RefusingRegistrations(status)  # not anchored, by another school, signed after anchoring
+        report = verify(signed.pdf, chain, evidence, dev_pki)
+        assert report.status in (Verdict.NOT_ANCHORED, Verdict.TAMPERED) and chain.asked_at == []
 
 
 def test_superseded_names_the_replacement(case, dev_pki):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from html import unescape
 from pathlib import Path
@@ -390,6 +391,19 @@ def test_api_upload(client):
     assert bad.status_code == 400 and bad.json() == {"code": "not_a_pdf", "detail": "the file is not a PDF"}
     missing = client.post("/api/v1/verify")
     assert missing.status_code == 400 and missing.json()["code"] == "no_file"
+
+
+def test_the_upload_answer_is_the_report_as_json_with_vietnamese_text_intact(client):
+    r = upload(client, "/api/v1/verify", b"%PDF-1.7 a valid file")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/json"
+    expected = valid_report().to_json()
+    assert r.json() == json.loads(json.dumps(expected, ensure_ascii=False))
+    assert r.content.decode("utf-8").count(expected["document"]["fields"]["student"]["full_name"]) == 1  # not escaped
+    for check in [*valid_report().checks, *tampered_report().checks, *revoked_report().checks]:
+        old = dataclasses.asdict(check)  # what each check's JSON was built from before (a deep copy)
+        old["status"], old["code"] = check.status.value, check.code.value
+        del old["verdict"]
+        assert list(check.to_json().items()) == list(old.items())
 
 
 def test_openapi_documents_the_api(client):

@@ -49,10 +49,11 @@ from pyhanko_certvalidator.util import get_declared_revinfo
 from core.credential import EMBEDDED_FILE_NAME
 from core.errors import ConfigurationError, InvalidInput
 from core.hashes import Hash32, sha256
-from verifier import pdf_speedups, reverse_paths
+from verifier import pdf_objects, pdf_speedups, reverse_paths
 
 pdf_speedups.install()  # same answers as pyHanko's own code, several times faster (see its docstring)
 reverse_paths.install()  # the modification analysis's map of paths, same map, less work
+pdf_objects.install()  # whole objects parsed at once, same objects as pyHanko's parser
 
 #: Changes allowed after the last signature: validation data (DSS, document timestamps) only.
 #: pyHanko counts a new empty signature field as form filling, and its widget's appearance

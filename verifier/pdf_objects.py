@@ -72,28 +72,30 @@ _WS_CHARS = frozenset(PDF_WHITESPACE.decode("latin-1"))
 _REF_WS = r"[ \t\n\r\f]+"
 _NAME_END = re.escape((PDF_WHITESPACE + PDF_DELIMITERS).decode("latin-1"))
 _PLAIN = "".join(re.escape(chr(c)) for c in range(0x21, 0x7F) if c not in PDF_DELIMITERS and c != 0x23)
+_NAME_TOKEN = r"(/[" + _PLAIN + r"]*+)(?![^" + _NAME_END + r"])"  # a name without escapes
 _TOKEN = re.compile(
-    r"[" + _WS + r"]*+(?:"
-    r"(/[" + _PLAIN + r"]*+)(?![^" + _NAME_END + r"])"            # 1: a name without escapes
-    r"|([0-9]++)" + _REF_WS + r"([0-9]++)" + _REF_WS + r"R"        # 2, 3: a reference
-    r"|([0-9+\-.][0-9+,\-.]*+)"                                   # 4: a number (pyHanko's characters: ',' too)
-    r"|(<<)|(>>)"                                                 # 5, 6
-    r"|\[([0-9.+\-" + _WS + r"]*+)\]"                             # 7: an array of numbers only
-    r"|(\[)|(\])"                                                 # 8, 9
-    # 10: a literal string whose escapes Python's bytes-literal decoding reads as pyHanko does
+    r"[" + _WS + r"]*+"
+    r"(?:" + _NAME_TOKEN + r"[" + _WS + r"]*+)?"                   # 1: a name before the token (a key)
+    r"(?:" + _NAME_TOKEN +                                         # 2: a name
+    r"|([0-9]++)" + _REF_WS + r"([0-9]++)" + _REF_WS + r"R"        # 3, 4: a reference
+    r"|([0-9+\-.][0-9+,\-.]*+)"                                   # 5: a number (pyHanko's characters: ',' too)
+    r"|(<<)|(>>)"                                                 # 6, 7
+    r"|\[([0-9.+\-" + _WS + r"]*+)\]"                             # 8: an array of numbers only
+    r"|(\[)|(\])"                                                 # 9, 10
+    # 11: a literal string whose escapes Python's bytes-literal decoding reads as pyHanko does
     # (:func:`_simple_string`): octal up to 0o377 (a shorter one not followed by a digit:
     # pyHanko reads 8 and 9 as digits and refuses them), \n \r \t \b \f \\ \( \); no
     # parenthesis without a backslash
     r"|\(((?:[^\\()]++|\\(?:[0-3][0-7][0-7]|[0-7][0-7]?+(?![0-9])|[nrtbf\\()]))*+)\)"
-    r"|(\()"                                                      # 11: any other literal string
-    r"|(<)"                                                       # 12: a hex string (:func:`_hex`)
-    r"|([A-Za-z]++)"                                              # 13: a keyword
-    r"|/([^" + _NAME_END + r"]*+)"                                # 14: a name with escapes (or refused)
-    r"|([^" + _WS + r"])"                                         # 15: anything else
+    r"|(\()"                                                      # 12: any other literal string
+    r"|(<)"                                                       # 13: a hex string (:func:`_hex`)
+    r"|([A-Za-z]++)"                                              # 14: a keyword
+    r"|/([^" + _NAME_END + r"]*+)"                                # 15: a name with escapes (or refused)
+    r"|([^" + _WS + r"])"                                         # 16: anything else
     r")")
 _finditer = _TOKEN.finditer
 (_NAME, _REF, _NUM, _OPEN_DICT, _CLOSE_DICT, _NUMBERS, _OPEN_ARRAY, _CLOSE_ARRAY, _STRING, _OTHER_STRING,
- _HEX, _WORD, _ESCAPED_NAME, _OTHER) = (1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+ _HEX, _WORD, _ESCAPED_NAME, _OTHER) = (2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16)
 _OPEN_ENDED = frozenset((_NAME, _REF, _NUM, _WORD, _ESCAPED_NAME))
 _escape_decode = codecs.escape_decode
 _HEX_DIGITS = b"0123456789abcdefABCDEF"
@@ -170,9 +172,25 @@ def _parse(data: bytes, ref, handler):
     try:
         while True:  # a new scan only after a string read by _string
             for m in _finditer(text, pos):
+                lead = m[1]
+                if lead is not None:  # a name, then the token: one match for a key and its value
+                    value = _NameObject(lead)
+                    if is_dict and key is None:
+                        if value in container:
+                            raise _Fallback  # pyHanko warns, or refuses in strict mode
+                        key = value  # keys get no container_ref
+                    else:
+                        value.container_ref = ref
+                        if is_dict:
+                            container[key] = value
+                            key = None
+                        elif container is not None:
+                            container.append(value)
+                        else:  # the object itself: a name
+                            return value, m.end(1), None
                 kind = m.lastindex
                 if kind == _NAME:
-                    value = _NameObject(m[1])
+                    value = _NameObject(m[2])
                     if is_dict and key is None:
                         if value in container:
                             raise _Fallback  # pyHanko warns, or refuses in strict mode
@@ -180,14 +198,14 @@ def _parse(data: bytes, ref, handler):
                         continue
                 elif kind == _REF:
                     end = m.end()
-                    if text[end] in _LETTERS or end + 1 - m.start(2) > _REFERENCE_PEEK:
+                    if text[end] in _LETTERS or end + 1 - m.start(3) > _REFERENCE_PEEK:
                         raise _Fallback  # pyHanko's 20-byte peek does not see a reference
-                    idnum = int(m[2])
+                    idnum = int(m[3])
                     if idnum <= 0:
                         raise _Fallback
-                    value = _IndirectObject(idnum, int(m[3]), handler)
+                    value = _IndirectObject(idnum, int(m[4]), handler)
                 elif kind == _NUM:
-                    token = m[4]
+                    token = m[5]
                     if "." in token:
                         value = _new_decimal(_FloatObject, token)
                     else:
@@ -214,16 +232,16 @@ def _parse(data: bytes, ref, handler):
                     if container is None:
                         return value, m.end(), plain
                 elif kind == _NUMBERS:
-                    value = _ArrayObject(_numbers(m[7], ref))
+                    value = _ArrayObject(_numbers(m[8], ref))
                 elif kind == _CLOSE_ARRAY:
                     if is_dict or container is None:
                         raise _Fallback
                     value = _ArrayObject(container)
                     container, is_dict, key = stack.pop()
                 elif kind == _STRING:
-                    value = _pdf_string(_simple_string(m[10].encode("latin-1")))
+                    value = _pdf_string(_simple_string(m[11].encode("latin-1")))
                 elif kind == _WORD:
-                    word = m[13]
+                    word = m[14]
                     if word == "true":
                         value = _BooleanObject(True)
                     elif word == "false":
@@ -233,7 +251,7 @@ def _parse(data: bytes, ref, handler):
                     else:
                         raise _Fallback
                 elif kind == _ESCAPED_NAME:
-                    value = generic._decode_name(m[14].encode("latin-1"))
+                    value = generic._decode_name(m[15].encode("latin-1"))
                     if is_dict and key is None:
                         if value in container:
                             raise _Fallback
@@ -243,7 +261,7 @@ def _parse(data: bytes, ref, handler):
                     pos = m.start(kind)
                     break  # read below, then scan on from its end
                 else:  # a byte no rule takes: the object cut by the end of the block, or pyHanko
-                    raise _Incomplete if m[15] == ">" and m.end() == n else _Fallback  # ">" of a ">>"?
+                    raise _Incomplete if m[16] == ">" and m.end() == n else _Fallback  # ">" of a ">>"?
                 value.container_ref = ref
                 if is_dict:
                     if key is None:

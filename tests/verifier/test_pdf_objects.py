@@ -143,10 +143,10 @@ _leaf = st.one_of(_number, _name, _literal, _hex, _reference, _keyword)
 
 
 def _container(children):
-    array = st.lists(st.tuples(_ws, children), max_size=5).map(
-        lambda items: b"[" + b"".join(w + v for w, v in items) + b"]")
-    entries = st.lists(st.tuples(_ws, _name, _ws, children), max_size=5).map(
-        lambda items: b"<<" + b"".join(w1 + k + w2 + v for w1, k, w2, v in items) + b">>")
+    array = st.tuples(st.lists(st.tuples(_ws, children), max_size=5), _ws).map(
+        lambda t: b"[" + b"".join(w + v for w, v in t[0]) + t[1] + b"]")
+    entries = st.tuples(st.lists(st.tuples(_ws, _name, _ws, children), max_size=5), _ws).map(
+        lambda t: b"<<" + b"".join(w1 + k + w2 + v for w1, k, w2, v in t[0]) + t[1] + b">>")
     return st.one_of(array, entries, entries.map(lambda d: d[:-2] + b" >")) | st.sampled_from(
         [b"[1 2 3]", b"[0 0 595.2756 841.8898]", b"[ ]", b"[1 -2 +.5 7.]", b"[1 0 R]", b"<< >>", b"<<>>"])
 

@@ -44,6 +44,7 @@ import re
 import threading
 
 from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils import reader as reader_module
 from pyhanko.pdf_utils.misc import PDF_DELIMITERS, PDF_WHITESPACE
 
 from verifier.pdf_speedups import _literal
@@ -375,11 +376,33 @@ def _pdf_string(raw: bytes):
     return value
 
 
+_stock_header = reader_module.read_object_header
+#: ``12 0 obj`` as pyHanko's header reader reads it without a warning: digits, one white-space
+#: byte, digits, one white-space byte, ``obj``, white space, then the object's first byte.
+_HEADER = re.compile(rb"([0-9]+)[" + re.escape(PDF_WHITESPACE) + rb"]([0-9]+)[" + re.escape(PDF_WHITESPACE)
+                     + rb"]obj[" + re.escape(PDF_WHITESPACE) + rb"]*+[^%" + re.escape(PDF_WHITESPACE) + rb"]")
+
+
+def read_object_header(stream, strict):
+    """pyHanko's ``read_object_header`` (``12 0 obj`` before an object), same numbers and stream
+    position, for the usual header; anything else (white space or a comment before or inside
+    it, where pyHanko may warn; a comment after it; the end of the stream) goes to pyHanko's."""
+    start = stream.tell()
+    header = _HEADER.match(stream.read(64))
+    if header is None:
+        stream.seek(start)
+        return _stock_header(stream, strict)
+    stream.seek(start + header.end() - 1)
+    return int(header[1]), int(header[2])
+
+
 def install() -> None:
-    """Put :func:`read_object` in place of pyHanko's (idempotent)."""
+    """Put :func:`read_object` and :func:`read_object_header` in place of pyHanko's (idempotent)."""
     generic.read_object = read_object
+    reader_module.read_object_header = read_object_header
 
 
 def uninstall() -> None:
     """pyHanko's own parser again (the equivalence tests compare both)."""
     generic.read_object = _stock
+    reader_module.read_object_header = _stock_header

@@ -20,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyhanko.pdf_utils import generic, misc
+from pyhanko.pdf_utils import reader as reader_module
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from verifier import pdf_objects, pdf_speedups
@@ -161,6 +162,14 @@ def test_random_objects_are_read_as_pyhanko_reads_them(obj, after, strict):
     assert_same(obj + after, strict=strict)
 
 
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(_literal, _hex, _name, _number, _reference, _keyword), st.sampled_from([b" ", b"]", b"/B 1", b">>"]))
+def test_each_kind_of_token_is_read_as_pyhanko_reads_it(token, after):
+    assert_same(token + b" ")
+    assert_same(b"<< /A " + token + after + b" >>")
+    assert_same(b"[" + token + after + b"]")
+
+
 @settings(max_examples=800, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_object, st.integers(0, 200), st.binary(max_size=4), st.booleans())
 def test_objects_cut_short_or_spliced_with_garbage_are_read_as_pyhanko_reads_them(obj, at, garbage, cut):
@@ -217,6 +226,30 @@ def test_content_streams_are_left_to_pyhanko(monkeypatch):
     stream = io.BytesIO(b"<< /A 1 >>")
     value = generic.read_object(stream, _REFS[True], in_content_stream=generic.ContentOpReading.GRAPHIC_OPS)
     assert value == {"/A": 1} and not parsed
+
+
+_header_part = st.sampled_from([b"12", b"0", b"007", b"+1", b"1_0", b"-3", b"x", b" ", b"\n", b"\r\n", b"\x00", b"  ",
+                                b"%c\n", b"obj", b"obx", b"ob", b"<<", b"/A", b"%x", b"\t", b"R"])
+
+
+def header_outcome(data: bytes, strict: bool, caplog) -> tuple:
+    caplog.clear()
+    stream = io.BytesIO(data)
+    try:
+        value = reader_module.read_object_header(stream, strict=strict)
+    except Exception as e:  # noqa: BLE001 - the error is part of what must be equal
+        return type(e), str(e), caplog.text
+    return value, stream.tell(), caplog.text
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(_header_part, max_size=8).map(b"".join), st.booleans())
+def test_object_headers_are_read_as_pyhanko_reads_them(caplog, data, strict):
+    for data in (data, b"12 0 obj" + data, b"3 0 obj " + data):
+        ours = header_outcome(data, strict, caplog)
+        with pyhanko_parser():
+            theirs = header_outcome(data, strict, caplog)
+        assert ours == theirs, data
 
 
 # -- every object of every revision of real files ---------------------------------------------
@@ -298,3 +331,4 @@ def test_every_object_of_files_changed_after_signing_is_the_same(signed_transcri
 
 def test_the_verifier_installs_the_fast_parser():
     assert generic.read_object is pdf_objects.read_object
+    assert reader_module.read_object_header is pdf_objects.read_object_header

@@ -87,7 +87,7 @@ _TOKEN = re.compile(
     # (:func:`_simple_string`): octal up to 0o377 (a shorter one not followed by a digit:
     # pyHanko reads 8 and 9 as digits and refuses them), \n \r \t \b \f \\ \( \); no
     # parenthesis without a backslash
-    r"|\(((?:[^\\()]++|\\(?:[0-3][0-7][0-7]|[0-7][0-7]?+(?![0-9])|[nrtbf\\()]))*+)\)"
+    r"|\(([^\\()]*+(?:\\(?:[0-3][0-7][0-7]|[0-7][0-7]?+(?![0-9])|[nrtbf\\()])[^\\()]*+)*+)\)"
     r"|(\()"                                                      # 12: any other literal string
     r"|(<)"                                                       # 13: a hex string (:func:`_hex`)
     r"|([A-Za-z]++)"                                              # 14: a keyword

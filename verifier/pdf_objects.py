@@ -95,6 +95,9 @@ _TOKEN = re.compile(
     r"|([^" + _WS + r"])"                                         # 16: anything else
     r")")
 _finditer = _TOKEN.finditer
+#: After a dictionary, what pyHanko's ``_maybe_read_stream_payload`` reads and puts back: white
+#: space, then a byte that is neither the ``s`` of ``stream`` nor a comment's ``%``.
+_NOT_A_STREAM = re.compile(rb"[" + re.escape(PDF_WHITESPACE) + rb"]*+[^s%" + re.escape(PDF_WHITESPACE) + rb"]")
 (_NAME, _REF, _NUM, _OPEN_DICT, _CLOSE_DICT, _NUMBERS, _OPEN_ARRAY, _CLOSE_ARRAY, _STRING, _OTHER_STRING,
  _HEX, _WORD, _ESCAPED_NAME, _OTHER) = (2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16)
 _OPEN_ENDED = frozenset((_NAME, _REF, _NUM, _WORD, _ESCAPED_NAME))
@@ -134,7 +137,9 @@ def read_object(stream, container_ref, as_metadata_stream: bool = False, in_cont
         except Exception:  # noqa: BLE001 - pyHanko's parser gives its own answer or error
             return _read_by_pyhanko(stream, start, container_ref, as_metadata_stream)
     stream.seek(start + end)
-    if plain is not None:  # a dictionary at the top: a stream's dictionary? (pyHanko's own code)
+    if plain is not None and not _NOT_A_STREAM.match(data, end):
+        # a dictionary at the top, perhaps a stream's: pyHanko's own code reads on (the next byte
+        # after white space is an "s", a comment, or past the block)
         stream_data = generic._maybe_read_stream_payload(stream, plain, handler)
         if stream_data is not None:
             stream_class = generic.StreamObject

@@ -60,8 +60,8 @@ def describe(obj, seen_refs: dict) -> tuple:
     instance attributes (``container_ref`` by identity, through ``seen_refs``)."""
     attrs = []
     for name, value in vars(obj).items() if hasattr(obj, "__dict__") else ():
-        if name in ("container_ref", "_handler"):
-            attrs.append((name, seen_refs.setdefault(id(value), len(seen_refs)) if value is not None else None))
+        if name in ("container_ref", "_handler"):  # which object (the caller keeps them alive), and its value
+            attrs.append((name, None if value is None else (seen_refs.setdefault(id(value), len(seen_refs)), repr(value))))
         elif name == "reference":
             attrs.append((name, value.idnum, value.generation, seen_refs.setdefault(id(value.pdf), len(seen_refs))))
         else:
@@ -163,7 +163,7 @@ def test_random_objects_are_read_as_pyhanko_reads_them(obj, after, strict):
     assert_same(obj + after, strict=strict)
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(_literal, _hex, _name, _number, _reference, _keyword), st.sampled_from([b" ", b"]", b"/B 1", b">>"]))
 def test_each_kind_of_token_is_read_as_pyhanko_reads_it(token, after):
     assert_same(token + b" ")
@@ -179,7 +179,7 @@ def test_objects_cut_short_or_spliced_with_garbage_are_read_as_pyhanko_reads_the
     assert_same(data)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from([b"/Length 5", b"/Length 9 0 R", b"/Length 99 0 R", b"/Length 3", b"/Length 8", b"",
                         b"/Length /X"]),
        st.sampled_from([b"stream\n", b"stream\r\n", b"stream \n", b" stream\n", b"\nstream\r", b"%c\nstream\n",
@@ -257,7 +257,7 @@ def header_outcome(data: bytes, strict: bool) -> tuple:
     return value, stream.tell(), records.messages
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_header_part, max_size=8).map(b"".join), st.booleans())
 def test_object_headers_are_read_as_pyhanko_reads_them(data, strict):
     for data in (data, b"12 0 obj" + data, b"3 0 obj " + data, b"3  0 obj" + data):
@@ -274,12 +274,13 @@ def every_object(pdf: bytes) -> list:
     ``PdfFileReader._read_object``, with the stream position after it."""
     reader = PdfFileReader(io.BytesIO(pdf), strict=True)
     refs: dict = {}
-    found = []
+    found, alive = [], []  # alive: no id() of a described object is reused by a later one
     for revision in range(reader.xrefs.total_revisions):
         for ref in sorted(reader.xrefs.explicit_refs_in_revision(revision), key=lambda r: (r.idnum, r.generation)):
             marker = reader.xrefs.get_historical_ref(ref, revision)
             try:
                 value = reader._read_object(ref, marker)
+                alive.append(value)
                 found.append((revision, ref, describe(value, refs), reader.stream.tell()))
             except Exception as e:  # noqa: BLE001 - the same error is part of the same answer
                 found.append((revision, ref, type(e), str(e)))

@@ -32,7 +32,15 @@ go straight to it (no fast attempt inside a failed one, so an odd file costs at 
 pyHanko parse more). ``tests/verifier/test_pdf_objects.py`` compares both on random object
 syntax and on every object of every revision of real files.
 
-Installed by ``verifier.pdf`` (:func:`install`); the signer keeps pyHanko's parser.
+The block is read as Latin-1 text so that names, numbers and references need no decoding per
+token; literal strings whose escapes Python's bytes-literal decoding reads as pyHanko does
+(``\\ddd`` up to 0o377, ``\\n`` and the like, ``\\(``) are decoded by it, and PDFDocEncoding
+by a charmap of pyHanko's own table (:func:`_pdf_string`). :func:`read_object_header` reads
+the usual ``12 0 obj`` at once, and any other header with pyHanko's (which may warn).
+
+Installed by ``verifier.pdf`` (:func:`install`), like ``pdf_speedups``: the signer does not
+install it, but in a process that imports ``verifier.pdf`` every pyHanko reader uses it (same
+answers).
 """
 
 from __future__ import annotations

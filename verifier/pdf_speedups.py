@@ -144,9 +144,11 @@ def read_string_literal_bytes(stream, *, _fallback: Callable[[Any], bytes] = gen
     return value
 
 
-def _literal(data: bytes) -> tuple[bytes, int] | None:
-    """(value, bytes consumed) of the literal string at the start of ``data``; None: not all in ``data``."""
-    out, pos, parens = bytearray(), 1, 1
+def _literal(data: bytes, start: int = 0) -> tuple[bytes, int] | None:
+    """(value, end offset) of the literal string at ``data[start]`` (``(``); None: not all in
+    ``data``. Raises ValueError for an escape pyHanko refuses, IndexError for an escape cut by
+    the end of ``data``."""
+    out, pos, parens = bytearray(), start + 1, 1
     while True:
         special = _STRING_SPECIAL.search(data, pos)
         if special is None:
@@ -178,7 +180,7 @@ def _literal(data: bytes) -> tuple[bytes, int] | None:
                 if data[pos] in b"\n\r":
                     pos += 1
             else:
-                return None  # pyHanko raises its own error for this escape
+                raise ValueError("an escape pyHanko refuses")  # it raises its own error for it
 
 
 _NOT_NUMERIC = re.compile(rb"[^0-9.+\-" + b"".join(re.escape(bytes([c])) for c in PDF_WHITESPACE) + rb"]")

@@ -51,13 +51,14 @@ from pyhanko_certvalidator.util import get_declared_revinfo
 from core.credential import EMBEDDED_FILE_NAME
 from core.errors import ConfigurationError, InvalidInput
 from core.hashes import Hash32, sha256
-from verifier import cms_speedups, diff_speedups, pdf_objects, pdf_speedups, reverse_paths
+from verifier import cms_speedups, diff_speedups, open_speedups, pdf_objects, pdf_speedups, reverse_paths
 
 pdf_speedups.install()  # same answers as pyHanko's own code, several times faster (see its docstring)
 pdf_objects.install()  # whole objects parsed at once, same objects as pyHanko's parser
 reverse_paths.install()  # the modification analysis's map of paths, same map, less work
 diff_speedups.install()  # the rest of the modification analysis around the parser, same answers, less work
 cms_speedups.install()  # certificates parsed once per process, ESS checks once per container
+open_speedups.install()  # cross-reference tables and trailers read at once, same reader state
 
 #: Changes allowed after the last signature: validation data (DSS, document timestamps) only.
 #: pyHanko counts a new empty signature field as form filling, and its widget's appearance

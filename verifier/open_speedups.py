@@ -28,18 +28,39 @@ pyHanko's code, repeated here in the same order. ``tests/verifier/test_open_spee
 compares the reader's whole state, or the exception, with pyHanko's on real files and on random
 and malformed tables.
 
+The document security store (DSS) of a B-LT document holds the same CRLs and certificates as
+every other document of the school, and they were parsed afresh for each upload: pyHanko's
+``read_dss`` parses each DSS certificate (for its issuer and serial), and each validation context
+holding the CRLs parses them again (their dates, to sort them). :func:`shared_crl` gives one
+parsed ``CertificateList`` per CRL, keyed by the SHA-256 of its whole DER encoding, fully parsed
+and with its derived values worked out before anybody else sees it; DSS certificates go through
+``cms_speedups.shared_certificate`` the same way (:class:`_DssCertificate`). pyHanko's certificate
+validator only reads CRLs (it copies a name before extending it) and keeps nothing per object, so
+the revocation checks run as before, for every validation; the path cache's key is the CRLs'
+SHA-256, the same either way. A CRL that does not parse whole or does not re-encode to its own
+bytes is passed on as bytes, as before.
+
 Installed by ``verifier.pdf`` (:func:`install`), like the other speed-ups.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 
+from asn1crypto.crl import CertificateList
+from asn1crypto.x509 import Certificate
 from pyhanko.pdf_utils import generic, misc, xref
+from pyhanko.sign.validation import dss
 
-from verifier import pdf_objects
+from verifier import cms_speedups, pdf_objects
+from verifier.pdf_speedups import _Memo
 
 _stock_read_xref_table = xref.XRefBuilder._read_xref_table
+_stock_dss_certificate = dss.Certificate
+#: A few KB of parsed objects each (more for a long CRL); a school's DSS holds one or two.
+_crls = _Memo(64)
+_installed = False
 
 _WS = b"[" + re.escape(misc.PDF_WHITESPACE) + b"]"
 #: A subsection header (first object number, count) where pyHanko's number reader reads the same
@@ -160,11 +181,71 @@ def read_xref_table(self, declared_startxref: int):
     return xref._prev(new_trailer)
 
 
+def _read_properties(obj) -> None:
+    """Work out every property of ``obj``'s class (asn1crypto caches them on first use)."""
+    for name, attribute in vars(type(obj)).items():
+        if isinstance(attribute, property):
+            getattr(obj, name)
+
+
+def _warmed_crl(der: bytes) -> CertificateList | None:
+    """``der`` parsed, every lazy part built and every derived value worked out (so that threads
+    sharing it only read); None when it does not parse whole or does not re-encode to ``der``."""
+    try:
+        crl = CertificateList.load(der)
+        crl.native  # parses every child, recursively, and every extension's value
+        _read_properties(crl)
+        issuer = crl.issuer
+        issuer.native, issuer.sha1, issuer.sha256, issuer.hashable
+        for entry in crl["tbs_cert_list"]["revoked_certificates"]:
+            _read_properties(entry)
+        if crl._is_mutated() or crl.dump() != der:
+            return None
+    except Exception:  # noqa: BLE001 - pyHanko's validator gets the bytes and judges them
+        return None
+    return crl
+
+
+def shared_crl(der: bytes) -> CertificateList | bytes:
+    """The process's parsed object for a CRL's DER bytes, or ``der`` itself when it is not
+    shareable or this module is not installed (a validation context takes either)."""
+    if not _installed or type(der) is not bytes:
+        return der
+    key = hashlib.sha256(der).digest()
+    known = _crls.get(key)
+    if known is None:
+        known = _warmed_crl(der)
+        if known is None:
+            return der
+        _crls.put(key, known)
+    return known
+
+
+class _DssCertificate:
+    """Stands for asn1crypto's ``Certificate`` in pyHanko's ``dss`` module, which only loads
+    certificates to read them: :meth:`load` gives the process's shared object for the bytes."""
+
+    @staticmethod
+    def load(encoded_data, strict=False):
+        return cms_speedups.shared_certificate(_stock_dss_certificate.load(encoded_data, strict=strict))
+
+
+def clear() -> None:
+    """Forget the shared CRLs (tests)."""
+    _crls.clear()
+
+
 def install() -> None:
-    """Put :func:`read_xref_table` in place of pyHanko's (idempotent)."""
+    """Put these functions in place of pyHanko's (idempotent)."""
+    global _installed
     xref.XRefBuilder._read_xref_table = read_xref_table
+    dss.Certificate = _DssCertificate
+    _installed = True
 
 
 def uninstall() -> None:
-    """pyHanko's own method again (the equivalence tests compare both)."""
+    """pyHanko's own code again (the equivalence tests compare both)."""
+    global _installed
     xref.XRefBuilder._read_xref_table = _stock_read_xref_table
+    dss.Certificate = _stock_dss_certificate
+    _installed = False

@@ -58,7 +58,7 @@ pdf_objects.install()  # whole objects parsed at once, same objects as pyHanko's
 reverse_paths.install()  # the modification analysis's map of paths, same map, less work
 diff_speedups.install()  # the rest of the modification analysis around the parser, same answers, less work
 cms_speedups.install()  # certificates parsed once per process, ESS checks once per container
-open_speedups.install()  # cross-reference tables and trailers read at once, same reader state
+open_speedups.install()  # cross-reference tables read at once; the DSS's CRLs and certificates parsed once per process
 
 #: Changes allowed after the last signature: validation data (DSS, document timestamps) only.
 #: pyHanko counts a new empty signature field as form filling, and its widget's appearance
@@ -293,7 +293,7 @@ def _context(roots: list[Certificate], moment: datetime | None = None, *,
     inside their window (``pdf_speedups.PathCache``).
     """
     context = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail", moment=moment,
-                                crls=list(revinfo.crls), ocsps=list(revinfo.ocsps))
+                                crls=[open_speedups.shared_crl(der) for der in revinfo.crls], ocsps=list(revinfo.ocsps))
     return pdf_speedups.register_context(context, roots)  # these settings are what its path cache assumes
 
 
@@ -415,7 +415,8 @@ def _revocation_checked(status, revinfo: _RevocationInfo) -> str:
     issuers = set()
     for der in revinfo.crls:
         try:
-            facts = pdf_speedups.crl_facts(CertificateList.load(der))
+            crl = open_speedups.shared_crl(der)
+            facts = pdf_speedups.crl_facts(crl if isinstance(crl, CertificateList) else CertificateList.load(der))
             if facts is not None and facts.complete:
                 issuers.add(facts.issuer.hashable)
         except Exception:  # noqa: BLE001 - a CRL that does not parse checked nothing

@@ -230,3 +230,62 @@ def test_the_verifier_installs_the_fast_table_reader():
     import verifier.pdf  # noqa: F401 - installs it
 
     assert xref.XRefBuilder._read_xref_table is open_speedups.read_xref_table
+
+
+# -- the DSS's CRLs and certificates, parsed once per process -----------------------------------
+
+def _dss_ders(pdf: bytes, key: str) -> list[bytes]:
+    reader = PdfFileReader(io.BytesIO(pdf))
+    return [ref.get_object().data for ref in reader.root["/DSS"][key]]
+
+
+def test_a_crl_is_parsed_once_per_process_and_reads_as_a_fresh_one(signed_transcript):
+    from asn1crypto.crl import CertificateList
+
+    ders = _dss_ders(signed_transcript.pdf, "/CRLs")
+    assert ders
+    open_speedups.clear()
+    for der in ders:
+        shared = open_speedups.shared_crl(der)
+        assert isinstance(shared, CertificateList) and shared.dump() == der
+        assert open_speedups.shared_crl(bytes(der)) is shared  # same bytes, another document
+        fresh = CertificateList.load(der)
+        assert shared.native == fresh.native and shared.issuer.hashable == fresh.issuer.hashable
+    assert open_speedups.shared_crl(ders[0][:-1]) == ders[0][:-1]  # does not parse: pyHanko gets the bytes
+    assert open_speedups.shared_crl(ders[0] + b"\x00") == ders[0] + b"\x00"  # not its own encoding
+    open_speedups.uninstall()
+    try:
+        assert open_speedups.shared_crl(ders[0]) is ders[0]
+    finally:
+        open_speedups.install()
+
+
+def test_the_dss_reads_the_same_certificates_shared_between_documents(signed_transcript):
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+
+    def dss_state(pdf):
+        store = DocumentSecurityStore.read_dss(PdfFileReader(io.BytesIO(pdf)))
+        return ([(key, ref.idnum) for key, ref in store.certs.items()], [r.idnum for r in store.crls],
+                [c.dump() for c in store.load_certs()])
+
+    ours = dss_state(signed_transcript.pdf)
+    with pyhanko_reader():
+        assert dss_state(signed_transcript.pdf) == ours
+    first = list(DocumentSecurityStore.read_dss(PdfFileReader(io.BytesIO(signed_transcript.pdf))).load_certs())
+    again = list(DocumentSecurityStore.read_dss(PdfFileReader(io.BytesIO(signed_transcript.pdf))).load_certs())
+    assert first and all(a is b for a, b in zip(first, again))
+
+
+def test_reports_are_the_same_with_shared_crls(signed_transcript, dev_pki, monkeypatch):
+    from verifier import pdf_speedups
+    from verifier.pdf import read_pdf
+
+    monkeypatch.setattr(pdf_speedups.path_cache, "lookup", lambda *args: None)  # every path validated with the CRLs
+    open_speedups.clear()
+    ours = read_pdf(signed_transcript.pdf, dev_pki.trust_roots())
+    again = read_pdf(signed_transcript.pdf, dev_pki.trust_roots())  # the shared CRLs now
+    with pyhanko_reader():
+        theirs = read_pdf(signed_transcript.pdf, dev_pki.trust_roots())
+    assert ours == again == theirs
+    assert [r.ok for r in ours[1]] == [True, True]
+    assert {r.certificate_revocation for r in ours[1]} == {"checked"}

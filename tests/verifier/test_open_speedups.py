@@ -289,3 +289,23 @@ def test_reports_are_the_same_with_shared_crls(signed_transcript, dev_pki, monke
     assert ours == again == theirs
     assert [r.ok for r in ours[1]] == [True, True]
     assert {r.certificate_revocation for r in ours[1]} == {"checked"}
+
+
+def test_a_table_longer_than_the_first_block_opens_the_same():
+    parts, offsets = [b"%PDF-1.7\n"], []
+    for idnum in range(1, 400):
+        offsets.append(sum(map(len, parts)))
+        parts.append(b"%d 0 obj\n%s\nendobj\n" % (idnum, b"<< /Type /Catalog >>" if idnum == 1 else b"(x)"))
+    start = sum(map(len, parts))
+    entries = b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    data = b"".join(parts) + b"xref\n0 400\n0000000000 65535 f \n" + entries \
+        + b"trailer\n<< /Root 1 0 R /Size 400 >>\nstartxref\n%d\n%%%%EOF\n" % start
+    assert len(entries) > open_speedups._BLOCK
+    assert_fast_and_same(data)
+    for cut in (open_speedups._BLOCK - 30, open_speedups._BLOCK + 5):  # the block ends in the table, the trailer
+        assert_same(data[:start + cut] + data[data.rfind(b"startxref"):])
+    # a table whose first block ends inside the trailer: pyHanko's dictionary reader reads it
+    table = b"xref\n0 203\n0000000000 65535 f \n" + entries[:20 * 202]
+    trailer = b"trailer\n<< /Root 1 0 R /Size 400 >>\n"
+    assert len(table) < open_speedups._BLOCK < len(table) + len(trailer)
+    assert_same(b"".join(parts) + table + trailer + b"startxref\n%d\n%%%%EOF\n" % start)

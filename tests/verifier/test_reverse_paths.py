@@ -228,6 +228,7 @@ def test_a_diploma_gets_the_same_map_and_report(tmp_path, dev_pki, dev_timestamp
                            ltv=dev_ltv)  # B-LT, CRLs of the time-stamps' day
     reports = assert_same_answers(issued.pdf, dev_pki.trust_roots(), stock_walk)
     assert [r.ok for r in reports] == [True]
+    assert_same_usages(issued.pdf, stock_walk)  # every question, in any order (the pruned map)
 
 
 @pytest.mark.parametrize("change", sorted(HOSTILE))

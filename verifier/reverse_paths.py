@@ -36,13 +36,17 @@ transcripts, diplomas and hostile files.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 
 from pyhanko.pdf_utils import generic, misc
 from pyhanko.pdf_utils.reader import HistoricalResolver, RawPdfPath
 
+from verifier import pruned_paths
+
 #: Deeper paths than this go to pyHanko's own walk (a transcript's deepest is about 20).
 MAX_DEPTH = 100
 _stock = HistoricalResolver._load_reverse_xref_cache
+_stock_usages = HistoricalResolver._get_usages_of_ref
 _CONTAINERS = (generic.IndirectObject, generic.DictionaryObject, generic.ArrayObject)
 _ROOT_ONLY = misc.ConsList.sing("/Root")
 
@@ -52,27 +56,69 @@ class _TooDeep(Exception):
 
 
 def load_reverse_xref_cache(self: HistoricalResolver) -> None:
-    """``HistoricalResolver._load_reverse_xref_cache``, same map (module docstring)."""
+    """``HistoricalResolver._load_reverse_xref_cache``, same map (module docstring), mapped
+    lazily: the paths to the references pyHanko is going to ask about first
+    (``verifier.pruned_paths``), everything else on the first other question."""
     if self._indirect_object_access_cache is not None:
         return
     if self.reader.encrypted:
         return _stock(self)
+    trees = _trees(self)  # raises as pyHanko's does, before any walk
+    planned = pruned_paths.plan(self, _fetcher(self), MAX_DEPTH)
+    if planned is None:
+        try:
+            self._indirect_object_access_cache = _as_paths(_walk(self, trees))
+        except _TooDeep:
+            return _stock(self)
+    else:
+        self._indirect_object_access_cache = _PathMap(self, trees, *planned)
+
+
+def _as_paths(collected: dict) -> dict:
+    return {ref: {RawPdfPath(*reversed(list(p))) for p in paths} for ref, paths in collected.items()}
+
+
+class _PathMap(Mapping):
+    """The map of paths of one revision, as pyHanko's ``_indirect_object_access_cache``: the
+    paths to the planned targets, mapped when loaded; the whole map on any other question
+    (another reference, iteration, size), mapped then, once."""
+
+    def __init__(self, resolver: HistoricalResolver, trees: tuple, targets: set, reaching: set):
+        self._resolver, self._trees, self._targets, self._full = resolver, trees, targets, None
+        self._pruned = _as_paths(_walk(resolver, trees, targets, reaching))
+
+    def __getitem__(self, ref):
+        if ref in self._targets:
+            return self._pruned[ref]
+        return self.full()[ref]
+
+    def full(self) -> dict:
+        if self._full is None:
+            self._full = _as_paths(_walk(self._resolver, self._trees))  # not too deep: planned
+        return self._full
+
+    def __iter__(self):
+        return iter(self.full())
+
+    def __len__(self):
+        return len(self.full())
+
+
+def get_usages_of_ref(self: HistoricalResolver, ref: generic.Reference) -> set:
+    """``HistoricalResolver._get_usages_of_ref``: the same set, without asking the lazy map
+    for its size (pyHanko's ``cache or {}`` would map everything)."""
+    cache = self._indirect_object_access_cache
+    if not isinstance(cache, _PathMap):
+        return _stock_usages(self, ref)
     try:
-        collected = _walk(self)
-    except _TooDeep:
-        return _stock(self)
-    self._indirect_object_access_cache = {
-        ref: {RawPdfPath(*reversed(list(p))) for p in paths} for ref, paths in collected.items()
-    }
+        return cache[ref]
+    except KeyError:
+        return set()
 
 
-def _walk(self: HistoricalResolver) -> dict:
-    page_tree_nodes, struct_tree_nodes = _trees(self)
-    collected: dict = defaultdict(set)
+def _fetcher(self: HistoricalResolver):
     reader, revision, view = self.reader, self.revision, self.cache
     xrefs = reader.xrefs
-    on_path: set = set()  # the references on the current path: pyHanko's seen_in_path
-    IndirectObject, DictionaryObject, ArrayObject = _CONTAINERS
 
     def fetch(ref):
         """``self(ref)``, without copying an object unchanged since this revision."""
@@ -87,6 +133,18 @@ def _walk(self: HistoricalResolver) -> dict:
             return reader.get_object(ref, transparent_decrypt=False)  # what self(ref) would copy
         return self(ref)  # historical: parsed again each time, so keep pyHanko's copy
 
+    return fetch
+
+
+def _walk(self: HistoricalResolver, trees: tuple, targets: set | None = None, reaching: set | None = None) -> dict:
+    """The paths to every reference; with ``targets``, only to those, not entering the objects
+    outside ``reaching`` (nothing below them leads to a target: ``verifier.pruned_paths``)."""
+    page_tree_nodes, struct_tree_nodes = trees
+    collected: dict = defaultdict(set)
+    on_path: set = set()  # the references on the current path: pyHanko's seen_in_path
+    IndirectObject, DictionaryObject, ArrayObject = _CONTAINERS
+    fetch = _fetcher(self)
+
     def visit(obj, cur_path, depth, is_struct_tree):
         """pyHanko's ``_compute_paths_to_refs`` for an indirect object or a container."""
         if depth > MAX_DEPTH:
@@ -96,7 +154,10 @@ def _walk(self: HistoricalResolver) -> dict:
             ref = obj.reference
             if ref in on_path:
                 return
-            collected[ref].add(cur_path)
+            if targets is None or ref in targets:
+                collected[ref].add(cur_path)
+            if reaching is not None and ref not in reaching:
+                return
             obj = fetch(ref)
             if page_tree_nodes.get(ref, cur_path) != cur_path:
                 return
@@ -185,8 +246,10 @@ def _trees(self: HistoricalResolver) -> tuple[dict, set]:
 def install() -> None:
     """Put :func:`load_reverse_xref_cache` in place of pyHanko's (idempotent)."""
     HistoricalResolver._load_reverse_xref_cache = load_reverse_xref_cache
+    HistoricalResolver._get_usages_of_ref = get_usages_of_ref
 
 
 def uninstall() -> None:
     """pyHanko's own walk again (the equivalence tests compare both)."""
     HistoricalResolver._load_reverse_xref_cache = _stock
+    HistoricalResolver._get_usages_of_ref = _stock_usages

@@ -228,6 +228,7 @@ def test_a_diploma_gets_the_same_map_and_report(tmp_path, dev_pki, dev_timestamp
                            ltv=dev_ltv)  # B-LT, CRLs of the time-stamps' day
     reports = assert_same_answers(issued.pdf, dev_pki.trust_roots(), stock_walk)
     assert [r.ok for r in reports] == [True]
+    assert_same_usages(issued.pdf, stock_walk)  # every question, in any order (the pruned map)
 
 
 @pytest.mark.parametrize("change", sorted(HOSTILE))
@@ -329,3 +330,130 @@ def test_random_object_graphs_get_the_same_map_in_every_revision(seed, three_pag
     with stock_walk():
         stock = path_maps(pdf)
     assert ours == stock
+
+
+# --- The pruned map (verifier.pruned_paths): the same answer to every question, in any order ---
+
+
+def _all_refs(reader) -> list:
+    """Every reference the file defines in any revision, and a few it does not."""
+    refs = {ref for rev in range(reader.xrefs.total_revisions) for ref in reader.xrefs.explicit_refs_in_revision(rev)}
+    top = max(r.idnum for r in refs)
+    refs |= {generic.Reference(top + 1, 0), generic.Reference(top + 50, 0), generic.Reference(1, 7)}
+    return sorted(refs, key=lambda r: (r.idnum, r.generation))
+
+
+def usages(pdf: bytes, order: str) -> list:
+    """Every revision's answers of ``_get_usages_of_ref`` to every reference (paths in the order
+    the returned set yields them), asked in ``order``: the references written later first (as the
+    policy asks), or shuffled, or one absent reference first (the full map at once)."""
+    reader = PdfFileReader(io.BytesIO(pdf), strict=True)
+    refs = _all_refs(reader)
+    answers = []
+    for revision in range(reader.xrefs.total_revisions):
+        resolver = reader.get_historical_resolver(revision)
+        try:
+            resolver._load_reverse_xref_cache()
+        except Exception as e:  # noqa: BLE001 - the same error is part of the same answer
+            answers.append((revision, type(e).__name__, str(e)))
+            continue
+        later = {r for rev in range(revision + 1, reader.xrefs.total_revisions)
+                 for r in reader.xrefs.explicit_refs_in_revision(rev)}
+        asked = {"later first": sorted(refs, key=lambda r: r not in later),
+                 "shuffled": random.Random(revision).sample(refs, len(refs)),
+                 "absent first": refs[-3:] + refs}[order]
+        got = {ref: [p.path for p in resolver._get_usages_of_ref(ref)] for ref in asked}
+        answers.append((revision, sorted(got.items(), key=lambda kv: (kv[0].idnum, kv[0].generation))))
+    return answers
+
+
+ORDERS = ["later first", "shuffled", "absent first"]
+
+
+def assert_same_usages(pdf: bytes, stock_walk) -> None:
+    with stock_walk():
+        stock = usages(pdf, "shuffled")
+    for order in ORDERS:
+        assert usages(pdf, order) == stock, order
+    assert any(isinstance(a[1], list) and any(paths for _, paths in a[1]) for a in stock)
+
+
+def test_a_transcript_is_answered_from_the_pruned_map_alone(signed_transcript, dev_pki, monkeypatch):
+    full_maps = []
+    original = reverse_paths._PathMap.full
+    monkeypatch.setattr(reverse_paths._PathMap, "full", lambda self: full_maps.append(self) or original(self))
+    pruned, loaded = [], reverse_paths._PathMap.__init__
+
+    def init(self, *args):
+        loaded(self, *args)
+        pruned.append(self)
+
+    monkeypatch.setattr(reverse_paths._PathMap, "__init__", init)
+    _, reports = read_pdf(signed_transcript.pdf, dev_pki.trust_roots())
+    assert [r.ok for r in reports] == [True, True]
+    assert len(pruned) == 2 and not full_maps  # both signed revisions, no question outside the targets
+
+
+@pytest.mark.parametrize("change", [None, *sorted(HOSTILE)])
+def test_every_question_about_a_transcript_gets_pyhankos_answer(change, signed_transcript, stock_walk):
+    pdf = signed_transcript.pdf
+    assert_same_usages(pdf if change is None else HOSTILE[change](pdf), stock_walk)
+
+
+@pytest.mark.parametrize("change", [None, "overlay", "page content"])
+def test_every_question_about_a_tagged_transcript_gets_pyhankos_answer(change, signed_transcript, dev_keys,
+                                                                        dev_timestamper, dev_ltv, stock_walk):
+    from signer.sign import sign_transcript
+
+    pdf = sign_transcript(tagged(signed_transcript.unsigned_pdf), *dev_keys, dev_timestamper, dev_ltv)
+    assert_same_usages(pdf if change is None else HOSTILE[change](pdf), stock_walk)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_every_question_about_a_random_object_graph_gets_pyhankos_answer(seed, three_pages, stock_walk):
+    assert_same_usages(random_graph_updates(three_pages, seed), stock_walk)
+
+
+def _broken_edges(obj):
+    """A reachability pass that leaves out /P as well as /Parent (the walk follows /P outside
+    the structure tree)."""
+    if isinstance(obj, generic.DictionaryObject):
+        obj = generic.DictionaryObject({k: v for k, v in obj.items() if k != "/P"})
+    return _edges(obj)
+
+
+_edges = reverse_paths.pruned_paths._edges
+
+
+def _reach_missing_cycles(graph, trailer_edges, targets):
+    """A reachability pass that stops at a reference already on its way (so a reference on a
+    cycle can be judged before what lies behind the cycle is known)."""
+    reaching, done, depth = set(), set(), {}
+
+    def go(ref):
+        if ref in done:
+            return ref in reaching
+        done.add(ref)
+        found = ref in targets
+        for child, _ in graph[ref][0]:
+            found = go(child) or found
+        if found:
+            reaching.add(ref)
+        depth[ref] = 0
+        return found
+
+    for ref, _ in trailer_edges:
+        go(ref)
+    return reaching, depth
+
+
+@pytest.mark.parametrize("broken", ["/P left out", "cycles missed"])
+def test_a_wrong_reachability_pass_is_caught(broken, three_pages, signed_transcript, monkeypatch, stock_walk):
+    pdfs = [random_graph_updates(three_pages, seed) for seed in range(40)] + [overlay_field(signed_transcript.pdf)]
+    with stock_walk():
+        stock = [usages(pdf, "shuffled") for pdf in pdfs]
+    if broken == "/P left out":
+        monkeypatch.setattr(reverse_paths.pruned_paths, "_edges", _broken_edges)
+    else:
+        monkeypatch.setattr(reverse_paths.pruned_paths, "_reach", _reach_missing_cycles)
+    assert [usages(pdf, "later first") for pdf in pdfs] != stock

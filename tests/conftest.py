@@ -109,6 +109,22 @@ def signed_transcript(demo_cohort, transcripts, dev_keys, dev_timestamper, dev_l
 
 
 @pytest.fixture(scope="session")
+def signed_diploma(tmp_path_factory, dev_pki, dev_timestamper, dev_ltv) -> bytes:
+    """The first diploma of the example register (examples/), issued and signed by the department's
+    director (PAdES B-LT, CRLs of the time-stamps' day): the PDF's bytes."""
+    from signer.diplomas import issue_diploma
+    from signer.importing.diplomas import AuthorityProfile, import_diplomas
+    from signer.importing.store import DiplomaStore
+
+    examples = Path(__file__).parents[1] / "examples"
+    store = DiplomaStore(tmp_path_factory.mktemp("diploma"))
+    assert import_diplomas(examples / "tot-nghiep-THPT-2026.csv", AuthorityProfile.load(examples / "authority-SGD-79.toml"),
+                           store, legacy=False).ok
+    return issue_diploma(store.load("SGD-79", 2026)[0], dev_pki.signer_key("director"), dev_timestamper,
+                         issued_on="2026-07-20", public_base_url="https://xacthuc.sogd.hcm.edu.vn", ltv=dev_ltv).pdf
+
+
+@pytest.fixture(scope="session")
 def postgres_server():
     """A real PostgreSQL server for the whole session (tests/db_helpers.py), stopped afterwards."""
     from chain_helpers import free_port

@@ -23,12 +23,13 @@ import json
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from loopback import free_port, wait_for_port  # bench/, the script's own directory
 
 ROOT = Path(__file__).resolve().parents[1]
 SOGOC = ROOT / ".venv" / "bin" / "sogoc"
@@ -102,22 +103,6 @@ def run(args: list[str], env: dict[str, str]) -> tuple[float, str]:
     return elapsed, done.stdout + done.stderr
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(port: int, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    sys.exit(f"sogoc serve did not answer on port {port}")
-
-
 def teacher_signer(pdf: Path) -> str:
     """The common name of the first (homeroom teacher's) signature's certificate."""
     from pyhanko.pdf_utils.reader import PdfFileReader
@@ -165,7 +150,7 @@ def main() -> int:
     server = subprocess.Popen([str(SOGOC), "serve", "--workers", "1"], env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     try:
-        wait_for(port)
+        wait_for_port(port)
         for pdf in sample:
             done = subprocess.run([str(SOGOC), "verify", "--json", str(pdf)], env=env, capture_output=True, text=True)
             status = json.loads(done.stdout)["status"] if done.stdout.strip().startswith("{") else done.stderr[-300:]

@@ -41,19 +41,25 @@ def stock_walk():
     reverse_paths.install()
 
 
-def path_maps(pdf: bytes) -> list:
-    """Every revision's map, as (reference, paths in the order the set yields them) pairs."""
-    reader = PdfFileReader(io.BytesIO(pdf), strict=True)
-    maps = []
+def loaded_revisions(reader: PdfFileReader):
+    """(revision, its resolver with the map loaded, None), or (revision, None, the error's
+    (revision, type, message)): the same error is part of the same answer."""
     for revision in range(reader.xrefs.total_revisions):
         resolver = reader.get_historical_resolver(revision)
         try:
             resolver._load_reverse_xref_cache()
-        except Exception as e:  # noqa: BLE001 - the same error is part of the same answer
-            maps.append((revision, type(e).__name__, str(e)))
+        except Exception as e:  # noqa: BLE001 - compared, not raised
+            yield revision, None, (revision, type(e).__name__, str(e))
             continue
-        maps.append((revision, [(ref, [p.path for p in paths])
-                                for ref, paths in resolver._indirect_object_access_cache.items()]))
+        yield revision, resolver, None
+
+
+def path_maps(pdf: bytes) -> list:
+    """Every revision's map, as (reference, paths in the order the set yields them) pairs."""
+    maps = []
+    for revision, resolver, error in loaded_revisions(PdfFileReader(io.BytesIO(pdf), strict=True)):
+        maps.append(error or (revision, [(ref, [p.path for p in paths])
+                                         for ref, paths in resolver._indirect_object_access_cache.items()]))
     return maps
 
 
@@ -337,12 +343,9 @@ def usages(pdf: bytes, order: str) -> list:
     reader = PdfFileReader(io.BytesIO(pdf), strict=True)
     refs = _all_refs(reader)
     answers = []
-    for revision in range(reader.xrefs.total_revisions):
-        resolver = reader.get_historical_resolver(revision)
-        try:
-            resolver._load_reverse_xref_cache()
-        except Exception as e:  # noqa: BLE001 - the same error is part of the same answer
-            answers.append((revision, type(e).__name__, str(e)))
+    for revision, resolver, error in loaded_revisions(reader):
+        if error:
+            answers.append(error)
             continue
         later = {r for rev in range(revision + 1, reader.xrefs.total_revisions)
                  for r in reader.xrefs.explicit_refs_in_revision(rev)}

@@ -8,9 +8,10 @@ timestamp token (PAdES B-T), so its time does not rest on the signer's clock. Wi
 validation context holding the CAs' CRLs (``ltv``, :func:`make_validation_context`) the
 signer's and the time-stamping authority's chains are validated at signing, revocation data
 required, and what proved them (certificates, CRLs) is added to the document security store
-(DSS) in an update after each signature: PAdES B-LT, which validates offline years later,
-after the CRLs have expired or their URLs are gone. Nothing is fetched. A revoked signer
-cannot sign.
+(DSS), one VRI entry per signature: PAdES B-LT, which validates offline years later, after the
+CRLs have expired or their URLs are gone. Nothing is fetched. A revoked signer cannot sign.
+The DSS is one update after the document's last signature (:func:`add_validation_material`):
+on a transcript, after the principal's, for both signatures (docs/signing.md, "One DSS update").
 
 A transcript's two signature fields exist, empty, before anyone signs, in the boxes the page
 draws for them. The homeroom teacher's signature certifies the document with DocMDP level 2
@@ -24,8 +25,10 @@ pyHanko sign a dummy document first to measure it (which signs everything twice)
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -33,6 +36,9 @@ from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.sign import PdfSignatureMetadata, PdfSigner
 from pyhanko.sign.fields import MDPPerm, SigFieldSpec, SigSeedSubFilter, append_signature_field
 from pyhanko.sign.general import SigningError
+from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
+from pyhanko.sign.signers.pdf_signer import PreSignValidationStatus
+from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pyhanko_certvalidator import ValidationContext
@@ -66,6 +72,19 @@ _REMOTE_TOKEN_ALLOWANCE = 8192
 _CMS_OVERHEAD = 1024
 
 
+@dataclass(frozen=True)
+class SignatureProof:
+    """What proved one B-LT signature's certificates when it was made, kept for the DSS update
+    after the document's last signature (:func:`add_validation_material`): the signature's
+    contents (their SHA-1 names its VRI entry) and pyHanko's validation before signing (the
+    signer's and the time-stamping authority's paths, the CRLs and OCSP responses used)."""
+
+    contents: bytes
+    validation: PreSignValidationStatus
+    context: ValidationContext
+    embed_roots: bool
+
+
 def sign_pdf(pdf: bytes, key: SigningKey, *, field_name: str, timestamper: TimeStamper | None = None,
              reason: str | None = None, location: str | None = None, certify: bool = False,
              visible_in: tuple[float, float, float, float] | None = None,
@@ -74,7 +93,8 @@ def sign_pdf(pdf: bytes, key: SigningKey, *, field_name: str, timestamper: TimeS
              empty_fields: dict[str, tuple[float, float, float, float]] | None = None) -> bytes:
     """Append one PAdES signature in field ``field_name`` (created, invisible, if it does not exist).
 
-    With ``timestamper`` the signature is PAdES B-T, else B-B; with ``ltv`` as well, B-LT. ``certify=True`` makes it a
+    With ``timestamper`` the signature is PAdES B-T, else B-B; with ``ltv`` as well, B-LT (its DSS
+    update follows at once). ``certify=True`` makes it a
     certification signature, which must be the document's first, allowing afterwards only
     ``permissions`` (default DocMDP level 2: form filling and signing). ``visible_in``: the
     field's box, to draw the signer's stamp in it; ``stamp_fonts``: the same for every signature of
@@ -83,6 +103,22 @@ def sign_pdf(pdf: bytes, key: SigningKey, *, field_name: str, timestamper: TimeS
     computed, so that it covers them: the field being signed, and those later signatures will
     fill (after a certification signature, filling a field is allowed, creating one is not).
     """
+    signed, proof = sign_keeping_proof(
+        pdf, key, field_name=field_name, timestamper=timestamper, reason=reason, location=location, certify=certify,
+        visible_in=visible_in, permissions=permissions, ltv=ltv, stamp_fonts=stamp_fonts, empty_fields=empty_fields)
+    return signed if proof is None else add_validation_material(signed, [proof])
+
+
+def sign_keeping_proof(pdf: bytes, key: SigningKey, *, field_name: str, timestamper: TimeStamper | None = None,
+                       reason: str | None = None, location: str | None = None, certify: bool = False,
+                       visible_in: tuple[float, float, float, float] | None = None,
+                       permissions: MDPPerm = MDPPerm.FILL_FORMS, ltv: ValidationContext | None = None,
+                       stamp_fonts: FontsOnce | None = None,
+                       empty_fields: dict[str, tuple[float, float, float, float]] | None = None,
+                       ) -> tuple[bytes, SignatureProof | None]:
+    """:func:`sign_pdf` without the DSS update: the signed document, and with ``ltv`` what proved
+    the signer's and the TSA's certificates (else None), for :func:`add_validation_material`
+    after the document's last signature."""
     meta = PdfSignatureMetadata(
         field_name=field_name, md_algorithm="sha256", subfilter=SigSeedSubFilter.PADES,
         reason=reason, location=location, certify=certify, docmdp_permissions=permissions,
@@ -93,7 +129,7 @@ def sign_pdf(pdf: bytes, key: SigningKey, *, field_name: str, timestamper: TimeS
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
         _append_empty_fields(writer, empty_fields or {})
-        out = pdf_signer.sign_pdf(writer, bytes_reserved=_bytes_reserved(key, timestamper), output=io.BytesIO())
+        return asyncio.run(_sign_before_dss(pdf_signer, writer, _bytes_reserved(key, timestamper)))
     except TimestampRequestError as e:
         where = getattr(timestamper, "url", None) or "in process"
         raise SignerError(f"the time-stamping authority ({where}) did not answer ({e}): nothing was signed",
@@ -104,6 +140,45 @@ def sign_pdf(pdf: bytes, key: SigningKey, *, field_name: str, timestamper: TimeS
         if isinstance(e.__cause__, (PathError, ValidationError)):  # the signer's chain, for B-LT
             raise _not_valid(key, e.__cause__) from e
         raise SignerError(f"could not sign field {field_name}: {e}", code="signing_failed") from e
+
+
+async def _sign_before_dss(pdf_signer: PdfSigner, writer: IncrementalPdfFileWriter,
+                           bytes_reserved: int) -> tuple[bytes, SignatureProof | None]:
+    """pyHanko's ``PdfSigner.async_sign_pdf`` (its interrupted-signing steps, in its order) up to
+    the signed document, without its post-signing step, which would write a DSS update after this
+    signature alone: the validation made before signing is kept instead."""
+    meta = pdf_signer.signature_meta
+    ltv = meta.validation_context
+    try:
+        session = pdf_signer.init_signing_session(writer)
+        validation = await session.perform_presign_validation(writer)
+        tbs = session.prepare_tbs_document(validation_info=validation, bytes_reserved=bytes_reserved)
+        digest, output = tbs.digest_tbs_document(output=io.BytesIO())
+        signed = await tbs.perform_signature(
+            document_digest=digest.document_digest,
+            pdf_cms_signed_attrs=PdfCMSSignedAttributes(
+                signing_time=session.system_time, cades_signed_attrs=meta.cades_signed_attr_spec,
+                adobe_revinfo_attr=None if validation is None else validation.adobe_revinfo_attr))
+    finally:
+        if ltv is not None:
+            await ltv.aclose()  # what a fetching context opened (ours fetch nothing); as pyHanko's sign_pdf
+    if validation is None or ltv is None:
+        return output.getvalue(), None
+    return output.getvalue(), SignatureProof(signed.sig_contents, validation, ltv, pdf_signer.signer.embed_roots)
+
+
+def add_validation_material(pdf: bytes, proofs: list[SignatureProof]) -> bytes:
+    """One incremental update adding to the document security store what proved each signature:
+    certificates of its paths, CRLs and OCSP responses, and a VRI entry per signature. pyHanko's
+    post-signing DSS update, for several signatures at once (a DSS update is allowed after any
+    signature, certifying ones included)."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    for proof in proofs:
+        DocumentSecurityStore.supply_dss_in_writer(
+            writer, proof.contents, paths=proof.validation.validation_paths, ocsps=proof.validation.ocsps_to_embed,
+            crls=proof.validation.crls_to_embed, validation_context=proof.context, embed_roots=proof.embed_roots)
+    out = io.BytesIO()
+    writer.write(out)
     return out.getvalue()
 
 
@@ -137,18 +212,22 @@ def _append_empty_fields(writer: IncrementalPdfFileWriter, boxes: dict[str, tupl
 def sign_transcript(pdf: bytes, teacher: SigningKey, principal: SigningKey,
                     timestamper: TimeStamper | None, ltv: ValidationContext | None = None) -> bytes:
     """The homeroom teacher confirms the results and certifies the document, then the principal
-    approves: two visible signatures in the boxes the page draws for them (B-LT with ``ltv``).
+    approves: two visible signatures in the boxes the page draws for them (B-LT with ``ltv``:
+    then one DSS update after the principal's signature, for both).
 
     Both fields are created, empty, in the teacher's update (an update of their own before it
     cost a parse and a write of the document): the teacher's certification then covers the
     principal's empty field, which DocMDP level 2 lets the principal fill."""
     boxes = {name: stamp_box(box) for name, box in SIGNATURE_BOXES.items()}
     fonts = FontsOnce()  # this document's: both stamps draw with its page's fonts
-    signed = sign_pdf(pdf, teacher, field_name=TEACHER_FIELD, timestamper=timestamper, reason=TEACHER_REASON,
-                      certify=True, visible_in=boxes[TEACHER_FIELD], ltv=ltv, stamp_fonts=fonts,
-                      empty_fields=boxes)
-    return sign_pdf(signed, principal, field_name=PRINCIPAL_FIELD, timestamper=timestamper,
-                    reason=PRINCIPAL_REASON, visible_in=boxes[PRINCIPAL_FIELD], ltv=ltv, stamp_fonts=fonts)
+    signed, teachers = sign_keeping_proof(
+        pdf, teacher, field_name=TEACHER_FIELD, timestamper=timestamper, reason=TEACHER_REASON, certify=True,
+        visible_in=boxes[TEACHER_FIELD], ltv=ltv, stamp_fonts=fonts, empty_fields=boxes)
+    signed, principals = sign_keeping_proof(
+        signed, principal, field_name=PRINCIPAL_FIELD, timestamper=timestamper, reason=PRINCIPAL_REASON,
+        visible_in=boxes[PRINCIPAL_FIELD], ltv=ltv, stamp_fonts=fonts)
+    proofs = [proof for proof in (teachers, principals) if proof is not None]
+    return add_validation_material(signed, proofs) if proofs else signed
 
 
 def sign_alone(pdf: bytes, key: SigningKey, *, field_name: str, box: tuple[float, float, float, float],

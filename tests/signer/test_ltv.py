@@ -41,14 +41,16 @@ def test_both_signatures_validate_from_the_embedded_material_alone(signed_transc
         assert status.bottom_line and status.timestamp_validity.trusted, status.pretty_print_details()
 
 
-def test_a_revoked_teacher_cannot_sign(signed_transcript, tmp_path, signing_time):
+@pytest.mark.parametrize("role", ["teacher", "principal"])
+def test_a_revoked_signer_cannot_sign(role, signed_transcript, tmp_path, signing_time):
     pki = init_dev_pki(tmp_path / "pki", valid_from=signing_time - timedelta(days=30))
-    pki.revoke("teacher", signing_time - timedelta(days=1))
+    pki.revoke(role, signing_time - timedelta(days=1))
     with pytest.raises(SignerError) as e:
         sign_transcript(signed_transcript.unsigned_pdf, pki.signer_key("teacher"), pki.signer_key("principal"),
                         make_timestamper(None, pki, fixed_time=signing_time),
                         make_validation_context(pki, fixed_time=signing_time))
     assert e.value.code == "certificate_not_valid"
+    assert pki.signer_key(role).subject_name in str(e.value)  # the message names whose certificate
 
 
 def test_a_crl_only_lists_what_was_revoked_before_it_was_issued(tmp_path, signing_time):
@@ -58,3 +60,15 @@ def test_a_crl_only_lists_what_was_revoked_before_it_was_issued(tmp_path, signin
     listed = [[len(asn1_crl.CertificateList.load(c)["tbs_cert_list"]["revoked_certificates"]) for c in crls]
               for crls in (before, after)]
     assert listed == [[0, 0], [0, 1]]  # (root's, CA's)
+
+
+def test_one_dss_update_after_the_principal_carries_both_signatures_material(signed_transcript):
+    """The teacher signs, the principal signs, then one update writes the DSS for both (not one
+    after each): a VRI entry for each signature, named by its contents, in the file's last revision."""
+    reader = PdfFileReader(io.BytesIO(signed_transcript.pdf))
+    teacher, principal = sorted(reader.embedded_signatures, key=lambda s: s.signed_revision)
+    last = reader.xrefs.total_revisions - 1
+    assert (teacher.signed_revision, principal.signed_revision) == (last - 2, last - 1)
+    assert reader.xrefs.get_last_change(reader.root.raw_get("/DSS")) == last
+    vri = {str(key) for key in _dss(signed_transcript.pdf).vri_entries}
+    assert vri == {str(DocumentSecurityStore.sig_content_identifier(s.pkcs7_content)) for s in (teacher, principal)}

@@ -354,3 +354,19 @@ def test_a_revoked_signer_is_reported_revoked(revocable, signing_time):
     teacher, principal = check_signatures(with_crls(pdf, pki.crls(signing_time)), pki.trust_roots())
     assert principal.certificate_revocation == "revoked" and not principal.trusted
     assert (teacher.certificate_revocation == "checked") == teacher.trusted  # an earlier test of this module may revoke the teacher
+
+
+def test_a_transcript_with_a_dss_update_after_each_signature_verifies_the_same(
+        signed_transcript, dev_pki, dev_keys, dev_timestamper, dev_ltv):
+    """Transcripts issued before the one DSS update for both signatures (pyHanko's default: an update
+    after each) keep verifying, their signers' certificates checked against the embedded CRLs."""
+    from signer.layout import PRINCIPAL_FIELD, SIGNATURE_BOXES, TEACHER_FIELD
+    from signer.sign import sign_pdf
+
+    teacher, principal = dev_keys
+    signed = sign_pdf(signed_transcript.unsigned_pdf, teacher, field_name=TEACHER_FIELD, timestamper=dev_timestamper,
+                      certify=True, ltv=dev_ltv, empty_fields=SIGNATURE_BOXES)
+    signed = sign_pdf(signed, principal, field_name=PRINCIPAL_FIELD, timestamper=dev_timestamper, ltv=dev_ltv)
+    assert PdfFileReader(io.BytesIO(signed)).xrefs.total_revisions == 6  # teacher, DSS, principal, DSS
+    reports = check_signatures(signed, dev_pki.trust_roots())
+    assert [(r.ok, r.covers_document, r.certificate_revocation) for r in reports] == [(True, True, "checked")] * 2

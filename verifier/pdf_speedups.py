@@ -358,7 +358,8 @@ class PathCache:
 
     What is left is the validation time. With no fetching and a time-independent algorithm
     policy, the time-dependent checks are: the validity periods of the path's certificates
-    and of the certificates that may issue the CRLs (those named as their issuers); each
+    and of the certificates that may issue the CRLs (those named as their issuers, and their
+    issuers' up to the roots: an indirect CRL issuer has a chain of its own); each
     CRL's freshness (pyHanko's default rule: thisUpdate <= time <= nextUpdate, with a second of
     tolerance); and whether an entry's revocation date lies before the time. :meth:`put`
     works out the interval around the validation time inside which none of these answers
@@ -443,10 +444,21 @@ def _same_answer_window(lookup: CacheLookup, path_certs: list) -> tuple[datetime
 
 
 def _possible_crl_issuers(context: ValidationContext, issuer) -> list:
-    """Every certificate of the context (registered or a trust root) named as the CRL's issuer:
-    pyHanko may validate any of them at the validation time to check the CRL's signature."""
-    roots = _our_contexts[context].certificates
-    return [c for c in (*context.certificate_registry, *roots) if c.subject == issuer]
+    """Every certificate of the context (registered or a trust root) that may be validated, at the
+    validation time, to check the CRL's signature: those named as its issuer, and up to the roots
+    those named as their issuers (an indirect CRL issuer's chain need not be the signer's path)."""
+    pool = (*context.certificate_registry, *_our_contexts[context].certificates)
+    found, names, seen = [], [issuer], set()
+    while names:
+        name = names.pop()
+        if name.hashable in seen:
+            continue
+        seen.add(name.hashable)
+        for cert in pool:
+            if cert.subject == name and cert not in found:
+                found.append(cert)
+                names.append(cert.issuer)
+    return found
 
 
 @dataclass(frozen=True)

@@ -142,3 +142,38 @@ def test_the_window_stops_at_revocation_dates_and_needs_a_current_crl(dev_pki, s
     assert window(t, t - day, None) is None  # no nextUpdate: never cached
     assert window(t, t + day, t + 7 * day) is None  # issued after the validation time
     assert window(t, t - 9 * day, t - 2 * day) is None  # expired
+
+
+def test_the_window_ends_with_the_validity_of_an_indirect_crl_issuers_chain(dev_pki, signing_time):
+    """A CRL signed by a certificate outside the signer's path (an indirect CRL issuer): pyHanko
+    validates that certificate's chain too, so the cached answer must end when any certificate of
+    that chain expires, here the intermediate above the CRL signer, two days after the validation."""
+    from asn1crypto import x509 as asn1_x509
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from verifier.pdf import _context
+
+    t, day = signing_time, timedelta(days=1)
+    root = dev_pki.trust_roots()[0]
+    key = ec.generate_private_key(ec.SECP256R1())
+
+    def certificate(subject: str, issuer: x509.Name, not_after) -> asn1_x509.Certificate:
+        name = x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, subject)])
+        made = (x509.CertificateBuilder().subject_name(name).issuer_name(issuer).public_key(key.public_key())
+                .serial_number(x509.random_serial_number()).not_valid_before(t - 30 * day)
+                .not_valid_after(not_after).sign(key, hashes.SHA256()))
+        return asn1_x509.Certificate.load(made.public_bytes(serialization.Encoding.DER))
+
+    def subject(cert: asn1_x509.Certificate) -> x509.Name:
+        return x509.load_der_x509_certificate(cert.dump()).subject
+
+    intermediate = certificate("Revocation Intermediate (TEST)", subject(root), t + 2 * day)
+    crl_signer = certificate("CRL Signer (TEST)", subject(intermediate), t + 300 * day)
+    context = _context(dev_pki.trust_roots())
+    for cert in (intermediate, crl_signer):
+        context.certificate_registry.register(cert)
+    facts = pdf_speedups.CrlFacts(b"crl", crl_signer.subject, t - day, t + 7 * day, ())
+    window = pdf_speedups._same_answer_window(pdf_speedups.CacheLookup((), t, (facts,), context), [])
+    assert window is not None and window[1] == t + 2 * day

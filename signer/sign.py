@@ -25,7 +25,6 @@ pyHanko sign a dummy document first to measure it (which signs everything twice)
 
 from __future__ import annotations
 
-import asyncio
 import io
 import logging
 from dataclasses import dataclass
@@ -44,6 +43,7 @@ from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.errors import PathError, ValidationError
 
+from core import event_loop
 from signer import asn1_speedups
 from signer.appearance import FontsOnce, stamp_style
 from signer.errors import SignerError
@@ -129,7 +129,7 @@ def sign_keeping_proof(pdf: bytes, key: SigningKey, *, field_name: str, timestam
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
         _append_empty_fields(writer, empty_fields or {})
-        return asyncio.run(_sign_before_dss(pdf_signer, writer, _bytes_reserved(key, timestamper)))
+        return event_loop.run(_sign_before_dss(pdf_signer, writer, _bytes_reserved(key, timestamper)))
     except TimestampRequestError as e:
         where = getattr(timestamper, "url", None) or "in process"
         raise SignerError(f"the time-stamping authority ({where}) did not answer ({e}): nothing was signed",

@@ -22,7 +22,6 @@ not a readable PDF at all raise :class:`~core.errors.InvalidInput` ``not_a_pdf``
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import io
 import threading
@@ -48,6 +47,7 @@ from pyhanko.sign.validation import (
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.util import get_declared_revinfo
 
+from core import event_loop
 from core.credential import EMBEDDED_FILE_NAME
 from core.errors import ConfigurationError, InvalidInput
 from core.hashes import Hash32, sha256
@@ -161,7 +161,7 @@ def read_pdf(pdf: bytes, trust_roots: list[Certificate]) -> tuple[bytes | None, 
     (in this process's turn: :func:`cpu_turn`)."""
     with cpu_turn():
         reader = _open(pdf)
-        return _credential_json(reader), _run(_check_all(reader, trust_roots))
+        return _credential_json(reader), event_loop.run(_check_all(reader, trust_roots))
 
 
 #: How long a verification waits for its turn before it goes ahead anyway (:func:`cpu_turn`).
@@ -207,19 +207,7 @@ def check_signatures(pdf: bytes, trust_roots: list[Certificate]) -> list[Signatu
     Synchronous wrapper (it runs an event loop); inside async code use
     :func:`async_check_signatures`.
     """
-    return _run(async_check_signatures(pdf, trust_roots))
-
-
-_runners = threading.local()
-
-
-def _run(coroutine):
-    """``asyncio.run`` on an event loop kept per thread: a new loop each time costs about 2 ms
-    (the web app verifies uploads in its thread pool, each thread reuses its own loop)."""
-    runner = getattr(_runners, "runner", None)
-    if runner is None:
-        runner = _runners.runner = asyncio.Runner()
-    return runner.run(coroutine)
+    return event_loop.run(async_check_signatures(pdf, trust_roots))  # the web app: in its thread pool
 
 
 async def async_check_signatures(pdf: bytes, trust_roots: list[Certificate]) -> list[SignatureReport]:

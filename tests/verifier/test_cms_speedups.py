@@ -23,6 +23,7 @@ from pyhanko.sign.general import SignedDataCerts
 from pyhanko.sign.validation import EmbeddedPdfSignature, errors
 from pyhanko.sign.validation import generic_cms
 
+from core import event_loop
 from verifier import cms_speedups, pdf_speedups
 from verifier import pdf as verifier_pdf
 from verifier.pdf import read_pdf
@@ -136,8 +137,8 @@ def pyhanko_statuses(pdf: bytes, roots) -> list:
     out = []
     for name, _, field in enumerate_sig_fields(reader, filled_status=True):
         try:
-            status = verifier_pdf._run(verifier_pdf._validate(EmbeddedPdfSignature(reader, field, name), roots,
-                                                              now, revinfo))
+            status = event_loop.run(verifier_pdf._validate(EmbeddedPdfSignature(reader, field, name), roots,
+                                                           now, revinfo))
         except Exception as e:  # noqa: BLE001 - the same error is the same answer
             out.append((type(e).__name__, str(e)))
             continue

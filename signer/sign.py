@@ -29,6 +29,7 @@ import io
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
@@ -85,27 +86,10 @@ class SignatureProof:
     embed_roots: bool
 
 
-def sign_pdf(pdf: bytes, key: SigningKey, *, field_name: str, timestamper: TimeStamper | None = None,
-             reason: str | None = None, location: str | None = None, certify: bool = False,
-             visible_in: tuple[float, float, float, float] | None = None,
-             permissions: MDPPerm = MDPPerm.FILL_FORMS, ltv: ValidationContext | None = None,
-             stamp_fonts: FontsOnce | None = None,
-             empty_fields: dict[str, tuple[float, float, float, float]] | None = None) -> bytes:
-    """Append one PAdES signature in field ``field_name`` (created, invisible, if it does not exist).
-
-    With ``timestamper`` the signature is PAdES B-T, else B-B; with ``ltv`` as well, B-LT (its DSS
-    update follows at once). ``certify=True`` makes it a
-    certification signature, which must be the document's first, allowing afterwards only
-    ``permissions`` (default DocMDP level 2: form filling and signing). ``visible_in``: the
-    field's box, to draw the signer's stamp in it; ``stamp_fonts``: the same for every signature of
-    one document, which then reads the page's fonts once for all its stamps. ``empty_fields``: signature
-    fields (name: box on the last page) created in this signature's update, before it is
-    computed, so that it covers them: the field being signed, and those later signatures will
-    fill (after a certification signature, filling a field is allowed, creating one is not).
-    """
-    signed, proof = sign_keeping_proof(
-        pdf, key, field_name=field_name, timestamper=timestamper, reason=reason, location=location, certify=certify,
-        visible_in=visible_in, permissions=permissions, ltv=ltv, stamp_fonts=stamp_fonts, empty_fields=empty_fields)
+def sign_pdf(pdf: bytes, key: SigningKey, **options: Any) -> bytes:
+    """Append one PAdES signature (``options``: those of :func:`sign_keeping_proof`); with ``ltv``,
+    its DSS update follows at once."""
+    signed, proof = sign_keeping_proof(pdf, key, **options)
     return signed if proof is None else add_validation_material(signed, [proof])
 
 
@@ -116,9 +100,21 @@ def sign_keeping_proof(pdf: bytes, key: SigningKey, *, field_name: str, timestam
                        stamp_fonts: FontsOnce | None = None,
                        empty_fields: dict[str, tuple[float, float, float, float]] | None = None,
                        ) -> tuple[bytes, SignatureProof | None]:
-    """:func:`sign_pdf` without the DSS update: the signed document, and with ``ltv`` what proved
-    the signer's and the TSA's certificates (else None), for :func:`add_validation_material`
-    after the document's last signature."""
+    """Append one PAdES signature in field ``field_name`` (created, invisible, if it does not exist),
+    without its DSS update: the signed document, and with ``ltv`` what proved the signer's and the
+    TSA's certificates (else None), for :func:`add_validation_material` after the document's last
+    signature (:func:`sign_pdf` does both at once).
+
+    With ``timestamper`` the signature is PAdES B-T, else B-B; with ``ltv`` as well, B-LT once the
+    DSS update is written. ``certify=True`` makes it a
+    certification signature, which must be the document's first, allowing afterwards only
+    ``permissions`` (default DocMDP level 2: form filling and signing). ``visible_in``: the
+    field's box, to draw the signer's stamp in it; ``stamp_fonts``: the same for every signature of
+    one document, which then reads the page's fonts once for all its stamps. ``empty_fields``: signature
+    fields (name: box on the last page) created in this signature's update, before it is
+    computed, so that it covers them: the field being signed, and those later signatures will
+    fill (after a certification signature, filling a field is allowed, creating one is not).
+    """
     meta = PdfSignatureMetadata(
         field_name=field_name, md_algorithm="sha256", subfilter=SigSeedSubFilter.PADES,
         reason=reason, location=location, certify=certify, docmdp_permissions=permissions,
